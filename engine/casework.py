@@ -137,30 +137,30 @@ class CaseWork:
         """Render one document from the task's data; a major decision needs a passed review first (处罚法 58)."""
         meta = self.procedure.templates.get(key)
         data = copy.deepcopy(task.data)
-        if meta.get("requires_passed_review") and data.get("major_decision") and data.get("review_passed") is not True:
+        if meta.requires_passed_review and data.get("major_decision") and data.get("review_passed") is not True:
             raise ValidationError(
-                f"本案属于重大执法决定，未经法制审核或审核未通过，不得制作《{meta['title']}》（处罚法第五十八条）",
+                f"本案属于重大执法决定，未经法制审核或审核未通过，不得制作《{meta.title}》（处罚法第五十八条）",
                 element=cfg.bpmn_id,
             )
         agency = self.session.get(Agency, self.case.agency_id)
-        doc_no = next_doc_no(self.session, agency, meta["number_kind"], self.today.year) if meta.get(
-            "number_kind") else None
+        doc_no = (next_doc_no(self.session, agency, meta.number_kind, self.today.year)
+                  if meta.number_kind else None)
         context = dict(data)
         context.update(
             agency={"name": agency.name, "code": agency.code, "parent_government": agency.parent_government,
                     "court": agency.court, "address": agency.address, "phone": agency.phone},
             case={"no": self.case.case_no, "procedure": self.procedure.name, "title": self.case.title},
-            doc={"no": doc_no, "title": meta["title"], "date": self.today.isoformat()},
+            doc={"no": doc_no, "title": meta.title, "date": self.today.isoformat()},
             task={"id": str(task.id), "name": cfg.name},
             actor={"name": self.actor.name, "role": self.actor.role},
             today=self.today.isoformat(),
             deadlines=self.deadline_view(),
         )
-        content = render_docx(meta["path"], context)
+        content = render_docx(meta.path, context)
         row = Document(
-            case_id=self.case.id, template_key=key, title=meta["title"], doc_no=doc_no, version=version,
-            volume=meta.get("volume", "正卷"), element=cfg.bpmn_id, task_id=str(task.id),
-            sha256=hashlib.sha256(content).hexdigest(), template_sha256=_file_sha256(meta["path"]),
+            case_id=self.case.id, template_key=key, title=meta.title, doc_no=doc_no, version=version,
+            volume=meta.volume, element=cfg.bpmn_id, task_id=str(task.id),
+            sha256=hashlib.sha256(content).hexdigest(), template_sha256=_file_sha256(meta.path),
             content=content, context=audit.canonical_json(context), doc_date=self.today, created_at=self.now,
         )
         self.session.add(row)

@@ -104,7 +104,7 @@ def _element_problems(procedure, cfg, provided: dict) -> list[str]:
 
 def _template_problems(key: str, meta, provided: dict) -> list[str]:
     out = []
-    path = meta["path"] if isinstance(meta, dict) else meta.path
+    path = meta.path
     if not Path(path).is_file():
         return [f"模板文件 {path} 不存在"]
     for var in sorted(template_variables(path)):

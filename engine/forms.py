@@ -47,7 +47,7 @@ class FormSet:
         validator = self.validator(name)
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         if errors:
-            raise FormErrors([self._describe(validator, e) for e in errors])
+            raise FormErrors(_one_per_field([self._describe(validator, e) | {"kind": e.validator} for e in errors]))
         return to_decimal(data, self.schemas[name], validator)
 
     def _describe(self, validator: Draft202012Validator, err) -> dict:
@@ -72,6 +72,16 @@ class FormSet:
                 schema = schema.get("properties", {}).get(part, {})
                 titles.append(_resolve(validator, schema).get("title", part))
         return "／".join(titles)
+
+
+def _one_per_field(described: list[dict]) -> list[dict]:
+    """Keep the most telling message per field: a format message beats the bare pattern one."""
+    best: dict[str, dict] = {}
+    for item in described:
+        kind = item.pop("kind")
+        if item["field"] not in best or kind == "format":
+            best[item["field"]] = item
+    return list(best.values())
 
 
 def _spec():

@@ -216,12 +216,18 @@ _TRANSLATIONS = [
     (re.compile(r'"(.+)" is an invalid attribute name because it starts with "_"\.?'), r'脚本不允许访问属性 "\1"'),
     (re.compile(r'"(.+)" is a restricted name, that is forbidden to access.*'), r'脚本不允许访问属性 "\1"'),
     (re.compile(r'"(.+)" is an invalid attribute name because it ends with.*'), r'脚本不允许访问属性 "\1"'),
-    (re.compile(r'"(.+)" is an invalid variable name because it starts with "_"'), r'脚本不允许使用以下划线开头的名称 "\1"'),
+    (
+        re.compile(r'"(.+)" is an invalid variable name because it starts with "_"'),
+        r'脚本不允许使用以下划线开头的名称 "\1"',
+    ),
     (re.compile(r'"(.+)" is an invalid variable name because it ends with.*'), r'脚本不允许使用名称 "\1"'),
     (re.compile(r'"(.+)" is a reserved name\.'), r'脚本不允许使用保留名称 "\1"'),
     (re.compile(r"(Exec|Eval) calls are not allowed\."), lambda m: f'脚本不允许使用 "{m.group(1).lower()}"'),
     (re.compile(r"Augmented assignment of attributes is not allowed\."), "不允许对属性使用 += 等增量赋值"),
-    (re.compile(r"Augmented assignment of object items.*"), '不允许对元素使用 += 等增量赋值，请写成 d["k"] = d["k"] + 1'),
+    (
+        re.compile(r"Augmented assignment of object items.*"),
+        '不允许对元素使用 += 等增量赋值，请写成 d["k"] = d["k"] + 1',
+    ),
     (re.compile(r"(\w+) statements are not allowed\."), r"脚本不允许使用 \1 语句"),
 ]
 
@@ -468,26 +474,6 @@ _BUILTINS: dict[str, Any] = {
     "hasattr": _hasattr,
 }
 
-_RESERVED = frozenset(
-    {
-        "__builtins__",
-        "_getattr_",
-        "_getitem_",
-        "_getiter_",
-        "_tick_",
-        "_write_",
-        "_inplacevar_",
-        "_unpack_sequence_",
-        "_iter_unpack_sequence_",
-        "_apply_",
-        "_print_",
-        "_pow_",
-        "_mul_",
-        "_add_",
-        "_lshift_",
-    }
-)
-
 
 def _runtime_guards() -> dict[str, Any]:
     budget = _Budget(MAX_STEPS)  # a fresh budget for every run
@@ -508,6 +494,9 @@ def _runtime_guards() -> dict[str, Any]:
         "_add_": _add,
         "_lshift_": _lshift,
     }
+
+
+_RESERVED = frozenset(_runtime_guards())  # names task data may not use
 
 
 # -------------------------------------------------------------------------------------------------------- environment

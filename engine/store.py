@@ -69,8 +69,13 @@ def load_specs(text: str):
 
 
 def dump_workflow(workflow: BpmnWorkflow) -> str:
-    """A case's state without the spec."""
-    return json.dumps(SERIALIZER.to_dict(workflow), ensure_ascii=False, sort_keys=True)
+    """A case's state without the spec (task order kept: Spiff restores parents before children)."""
+    registry = SERIALIZER.registry
+    registry._encoder_mode = True  # task-data deltas are converted by Spiff's JSON encoder, as in serialize_json
+    try:
+        return json.dumps(SERIALIZER.to_dict(workflow), cls=SERIALIZER._encoder_cls, ensure_ascii=False)
+    finally:
+        registry._encoder_mode = False
 
 
 def load_workflow(state: str, spec, subprocess_specs: dict, script_engine) -> BpmnWorkflow:
