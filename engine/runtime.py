@@ -80,12 +80,12 @@ class Runtime:
     def _claim(self, session: Session, case: Case) -> None:
         """Optimistic lock: only one writer per case version; the loser changes nothing."""
         result = session.execute(
-            update(Case).where(Case.id == case.id, Case.version == case.version).values(version=case.version + 1)
+            update(Case).where(Case.id == case.id, Case.version == case.version).values(version=case.version + 1),
+            execution_options={"synchronize_session": "fetch"},
         )
         if result.rowcount != 1:
             session.rollback()
             raise ConflictError("该任务已被他人办理或案件已变化，请刷新后重试")
-        case.version += 1
 
     # ------------------------------------------------------------------ start
     def start_case(self, session: Session, procedure_key: str, agency_id: int, actor: Actor) -> Case:
