@@ -40,7 +40,7 @@ FILTERS = {
 }
 REGISTRY = "documents.json"
 VOLUMES = ("正卷", "副卷")
-_EPOCH = dt.datetime(2000, 1, 1)  # stamp for documents whose context carries no doc.date
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # stamp for documents whose context carries no doc.date
 
 
 # --- the sandbox -------------------------------------------------------------------------------------------------
@@ -93,7 +93,8 @@ class _CaseEnvironment(SandboxedEnvironment):
     def _named(self, obj: Any, name: Any, value: Any) -> Any:
         if isinstance(value, Undefined):
             parent = self._paths.get(id(obj))
-            return self.undefined(name=f"{parent}.{name}" if parent else str(name))
+            step = f"[{name}]" if isinstance(name, int) else f".{name}"
+            return self.undefined(name=f"{parent}{step}" if parent else str(name))
         return value
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -144,7 +145,6 @@ def render_docx(template_path: str | Path, context: Mapping[str, Any]) -> bytes:
     stamp = _stamp(context)
     props = tpl.docx.core_properties
     props.created = props.modified = stamp
-    props.last_printed = stamp
     props.revision = 1
     buffer = io.BytesIO()
     tpl.save(buffer)
@@ -160,7 +160,7 @@ def _stamp(context: Mapping[str, Any]) -> dt.datetime:
         day = as_date(date)
     except (EngineError, TypeError, ValueError):
         return _EPOCH
-    return dt.datetime(day.year, day.month, day.day)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
