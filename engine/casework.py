@@ -81,7 +81,8 @@ class CaseWork:
             self._close(rule.key, "replaced", cfg)
             start = as_date(data[rule.start_var])
             if rule.period == "AT":
-                due, provisional, unit = start, False, "AT"
+                # A date the decision itself fixes (e.g. 延期缴纳 until …): it runs from today to that date.
+                start, due, provisional, unit = self.today, start, False, "AT"
             else:
                 result = compute_due(start, rule.period)
                 due, provisional, unit = result.date, result.provisional, parse_period(rule.period).unit
@@ -110,21 +111,38 @@ class CaseWork:
                 self.log("deadline_resumed", cfg.bpmn_id, {"key": key, "due": row.due})
         for key, period in cfg.extends:
             row = self._open_deadline(key)
-            if row is not None:
-                result = extend(row.due, period)
-                row.due, row.provisional = result.date, row.provisional or result.provisional
-                data[key] = row.due.isoformat()
-                self.log("deadline_extended", cfg.bpmn_id, {"key": key, "period": period, "due": row.due})
+            if row is None:
+                continue
+            result = extend(row.due, period)
+            if row.status == "paused":
+                # The clock is stopped: the extension adds to the time left, which counts again on resumption.
+                row.remaining = (row.remaining or 0) + remaining(row.unit, row.due, result.date)
+                row.provisional = row.provisional or result.provisional
+                self.log("deadline_extended", cfg.bpmn_id, {"key": key, "period": period,
+                                                            "remaining": row.remaining, "paused": True})
+                continue
+            row.due, row.provisional = result.date, row.provisional or result.provisional
+            data[key] = row.due.isoformat()
+            self.log("deadline_extended", cfg.bpmn_id, {"key": key, "period": period, "due": row.due})
         self.session.flush()
 
     def _close(self, key: str, status: str, cfg) -> None:
         row = self._open_deadline(key)
-        if row is None:
-            return
+        if row is not None:
+            self._close_row(row, status, cfg.bpmn_id)
+
+    def _close_row(self, row: Deadline, status: str, step: str) -> None:
         row.status, row.closed_on = status, self.today
-        met = self.today <= row.due
-        self.log("deadline_closed", cfg.bpmn_id, {"key": key, "due": row.due, "closed_on": self.today,
-                                                   "met": met, "status": status})
+        met = row.paused_on is not None or self.today <= row.due
+        self.log("deadline_closed", step, {"key": row.key, "due": row.due, "closed_on": self.today,
+                                           "met": met, "status": status})
+
+    def close_all_deadlines(self) -> None:
+        """结案: no deadline of a closed case stays open; whether each was met is recorded in the audit chain."""
+        rows = self.session.scalars(select(Deadline).where(Deadline.case_id == self.case.id,
+                                                           Deadline.status.in_(("open", "paused"))))
+        for row in rows:
+            self._close_row(row, "closed", "")
 
     def deadline_view(self) -> dict:
         rows = self.session.scalars(select(Deadline).where(Deadline.case_id == self.case.id,
@@ -133,6 +151,12 @@ class CaseWork:
                 for r in rows}
 
     # ------------------------------------------------------------------ documents
+    def doc_numbers(self) -> dict:
+        """The latest 文号 of each numbered document of the case, e.g. for a 送达回证 citing the decision."""
+        rows = self.session.execute(select(Document.template_key, Document.doc_no).where(
+            Document.case_id == self.case.id, Document.doc_no.is_not(None)).order_by(Document.id))
+        return dict(rows.all())
+
     def render(self, key: str, cfg, task, version: int = 1) -> Document:
         """Render one document from the task's data; a major decision needs a passed review first (处罚法 58)."""
         meta = self.procedure.templates.get(key)
@@ -155,6 +179,7 @@ class CaseWork:
             actor={"name": self.actor.name, "role": self.actor.role},
             today=self.today.isoformat(),
             deadlines=self.deadline_view(),
+            doc_nos=self.doc_numbers(),
         )
         content = render_docx(meta.path, context)
         row = Document(

@@ -38,6 +38,7 @@ class Procedure:
     forms: FormSet
     templates: TemplateSet
     elements: dict[str, ElementConfig] = field(default_factory=dict)
+    events: dict[str, ElementConfig] = field(default_factory=dict)  # message name -> the element that catches it
 
     def element(self, bpmn_id: str) -> ElementConfig | None:
         return self.elements.get(bpmn_id)
@@ -120,6 +121,7 @@ class Catalog:
         procedure = Procedure(
             key=manifest["key"], name=manifest["name"], manifest=manifest, content_hash=digest, folder=folder,
             spec=spec, subprocess_specs=subprocess_specs, forms=forms, templates=templates, elements=elements,
+            events=_message_catchers(spec, subprocess_specs, elements),
         )
         problems += check_definitions(procedure, trees, self.workflows.parent)
         effects.instrument(spec, subprocess_specs)
@@ -145,6 +147,17 @@ def _load_forms(folder: Path, problems: list[Problem]) -> FormSet:
         except json.JSONDecodeError as exc:
             problems.append(Problem(str(path), "", f"表单 JSON 格式错误：第{exc.lineno}行：{exc.msg}"))
     return FormSet(schemas)
+
+
+def _message_catchers(spec, subprocess_specs: dict, elements: dict) -> dict[str, ElementConfig]:
+    """Which element catches each message, so an event can be named, permitted and validated like a task."""
+    out = {}
+    for process in [spec, *subprocess_specs.values()]:
+        for ts in process.task_specs.values():
+            definition = getattr(ts, "event_definition", None)
+            if type(definition).__name__ == "MessageEventDefinition" and ts.bpmn_id in elements:
+                out.setdefault(definition.name, elements[ts.bpmn_id])
+    return out
 
 
 def _elements(spec, subprocess_specs: dict, problems: list[Problem]) -> dict[str, ElementConfig]:

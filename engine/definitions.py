@@ -17,7 +17,7 @@ from engine.scripting import check_syntax
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-BUILTINS = {"agency", "case", "doc", "task", "actor", "today", "deadlines"}
+BUILTINS = {"agency", "case", "doc", "task", "actor", "today", "deadlines", "doc_nos"}
 EXPRESSIONS = {
     f"{BPMN}script": "exec", f"{BPMN}conditionExpression": "eval", f"{BPMN}timeDate": "eval",
     f"{BPMN}timeDuration": "eval", f"{BPMN}timeCycle": "eval", f"{SPIFF}preScript": "exec",

@@ -41,7 +41,8 @@ class SimulatedClock:
         if not m:
             raise EngineError(f"bad advance {spec!r}")
         n, unit = int(m.group(1)), m.group(2)
-        day = add_workdays(self.moment.date(), n).date if unit == "WD" else self.moment.date() + timedelta(days=n)
+        # People act on working days: a calendar-day move that lands on a weekend or holiday goes to the next one.
+        day = (add_workdays(self.moment.date(), n) if unit == "WD" else add_calendar_days(self.moment.date(), n)).date
         self.moment = datetime.combine(day, time(9, 0))
 
 

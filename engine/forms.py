@@ -92,7 +92,9 @@ def _spec():
 
 def _resolve(validator: Draft202012Validator, schema: dict) -> dict:
     if isinstance(schema, dict) and "$ref" in schema:
-        return validator.registry.resolver().lookup(schema["$ref"]).contents
+        # `_resolver` is the validator's own referencing.Resolver (jsonschema 4.18+, pinned): it resolves
+        # against the FormSet registry with the right base URI.
+        return validator._resolver.lookup(schema["$ref"]).contents
     return schema if isinstance(schema, dict) else {}
 
 

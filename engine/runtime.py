@@ -173,15 +173,24 @@ class Runtime:
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound("案件不存在")
+        if actor.agency_id not in (None, case.agency_id):
+            raise PermissionDenied("您无权办理其他执法机关的案件")
         with self._unit(session) as now:
             procedure, wf = self._load(session, case)
-            waiting = {e.name for e in wf.waiting_events()}
-            if name not in waiting:
-                raise NotReadyError(f"案件当前不能办理“{name}”事项")
+            cfg = procedure.events.get(name)
+            if cfg is None:
+                raise NotFound(f"本程序没有“{name}”这一事项")
+            if cfg.role and actor.role not in (cfg.role, "system"):
+                raise PermissionDenied(f"您没有办理“{cfg.name}”的权限")
+            if name not in {e.name for e in wf.waiting_events()}:
+                raise NotReadyError(f"案件当前不能办理“{cfg.name}”：不在可以提出的阶段，或者已经提出过")
+            clean = procedure.forms.validate(cfg.form, data) if cfg.form else {}
+            catcher = next(t for t in wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == cfg.bpmn_id)
+            self._check(cfg, {**catcher.data, **clean})
             self._claim(session, case)
             work = CaseWork(session, case, procedure, actor, now)
-            work.log("event_received", name, {"data": data})
-            self._advance(work, wf, lambda: (wf.send_event(BpmnEvent(MessageEventDefinition(name), data)),
+            work.log("event_received", cfg.bpmn_id, {"name": cfg.name, "submission": clean})
+            self._advance(work, wf, lambda: (wf.send_event(BpmnEvent(MessageEventDefinition(name), clean)),
                                              wf.do_engine_steps()))
             self._save(session, work, wf)
 
@@ -233,6 +242,7 @@ class Runtime:
         self._sync_tasks(session, case, procedure, wf, now)
         if wf.is_completed() and case.status == "open":
             case.status, case.closed_at = "closed", now
+            work.close_all_deadlines()
             work.log("case_closed", "", {"outcome": data.get("outcome")})
         session.flush()
 

@@ -84,6 +84,13 @@ def add_calendar_days(d: Any, n: Any) -> str:
     return _iso(workdays.add_calendar_days(_as_date(d), _as_days(n)).date)
 
 
+def add_months(d: Any, n: Any) -> str:
+    """`d` plus `n` months (民法典 202: the same day number, or the month's last day), rolled past holidays (203)."""
+    from engine import workdays
+
+    return _iso(workdays.default_calendar().add_months(_as_date(d), _as_days(n)).date)
+
+
 def deadline_timer(d: Any) -> str:
     """The moment a deadline ending on `d` is missed: 00:00 China time on the next day (ISO date-time)."""
     return datetime.combine(_as_date(d) + timedelta(days=1), time(0), CHINA_TZ).isoformat()
@@ -104,6 +111,7 @@ def script_functions() -> dict[str, Any]:
         "add_workdays": add_workdays,
         "add_days": add_days,
         "add_calendar_days": add_calendar_days,
+        "add_months": add_months,
         "deadline_timer": deadline_timer,
         "late_surcharge": late_surcharge,
     }

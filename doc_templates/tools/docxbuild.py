@@ -7,6 +7,8 @@ falls back to the Noto CJK fonts through fontconfig.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,4 +267,12 @@ class Form:
         set_run_font(p.add_run(" —"), SONG, 14)
 
     def save(self, path: Path) -> None:
-        self.doc.save(str(path))
+        """Save with fixed zip timestamps, so regenerating an unchanged template changes no byte."""
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
+                zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                fixed = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(fixed, src.read(item.filename))

@@ -491,7 +491,7 @@ def investigation_report(f: Form) -> None:
         "{%p if outcome in ['处罚', '不予处罚'] %}",
         "当事人的上述行为违反了{{ violated_provisions }}的规定。处罚依据：{{ penalty_basis }}。",
         "{%p endif %}",
-        "{%p if discretion %}",
+        "{%p if discretion is defined and discretion %}",
         "裁量理由：{{ discretion }}",
         "{%p endif %}",
         "{%p if complex_case %}",
@@ -537,7 +537,7 @@ def penalty_notice(f: Form) -> None:
         "以上事实，有下列证据证明：",
         "{{ evidence_summary }}",
         "本局认为，你（单位）的上述行为违反了{{ violated_provisions }}的规定。",
-        "{%p if discretion %}",
+        "{%p if discretion is defined and discretion %}",
         "裁量理由：{{ discretion }}",
         "{%p endif %}",
         "依据{{ penalty_basis }}的规定，本局拟对你（单位）作出如下行政处罚：" + PENALTY + "。",
@@ -755,7 +755,7 @@ def penalty_decision(f: Form) -> None:
         "{{ statement_review.conclusion.rstrip('。.；;，, ') }}。{% endif %}{% else %}当事人在规定期限内未提出陈述、申辩意见。{% endif %}"
         "{% if hearing_requested %}当事人要求听证，本局于{{ hearing.date|cn_date }}依法举行了听证"
         "{% if not hearing_attended %}，当事人无正当理由未出席，视为放弃听证权利{% endif %}。{% endif %}",
-        "{%p if discretion %}",
+        "{%p if discretion is defined and discretion %}",
         "裁量理由：{{ discretion }}",
         "{%p endif %}",
         "依据{{ penalty_basis }}的规定，本局决定对当事人作出如下行政处罚：" + PENALTY + "。",
@@ -820,6 +820,9 @@ def transfer_letter(f: Form) -> None:
 # -- 送达与执行 -------------------------------------------------------------------------------------------------------
 
 DECISION_NAME = "{% if outcome == '不予处罚' %}不予行政处罚决定书{% else %}行政处罚决定书{% endif %}"
+# The served decision's 文号 (GB/T 9704): documents after the decision cite it, never just the case number.
+DECISION_NO = ("{% if outcome == '不予处罚' %}{{ doc_nos.no_penalty_decision }}"
+               "{% else %}{{ doc_nos.penalty_decision }}{% endif %}")
 
 
 @template("service_receipt", "送达回证", None, "正卷", "处罚法第六十一条",
@@ -840,7 +843,7 @@ def service_receipt(f: Form) -> None:
     ]
     f.case_line()
     f.table(W4, [
-        (14, [lab("送达文书名称及文号"), val(DECISION_NAME + "（案件编号：{{ case.no }}）", 3)]),
+        (14, [lab("送达文书名称及文号"), val(DECISION_NAME + "（" + DECISION_NO + "）", 3)]),
         (12, [lab("受送达人"), val("{{ party.name }}", 3)]),
         (12, [lab("送达地点"), val("{{ service.place }}", 3)]),
         (12, [lab("送达方式"), val("{{ service.method }}"), lab("送达时间"), val("{{ service.date|ymd }}")]),
@@ -857,7 +860,7 @@ def service_receipt(f: Form) -> None:
 def service_announcement(f: Form) -> None:
     f.addressee("{{ party.name }}：")
     f.body(
-        "本局对你（单位）涉嫌{{ cause }}一案，已于{{ decided_on|cn_date }}依法作出" + DECISION_NAME + "。"
+        "本局对你（单位）涉嫌{{ cause }}一案，已于{{ decided_on|cn_date }}依法作出" + DECISION_NAME + "（" + DECISION_NO + "）。"
         "因采用直接送达、邮寄送达等方式无法送达，依据《中华人民共和国民事诉讼法》第九十五条的规定，现予公告送达。",
         "决定的主要内容：{% if outcome == '处罚' %}对你（单位）作出如下行政处罚：" + PENALTY + "{% else %}"
         "对你（单位）不予行政处罚{% endif %}。",
@@ -874,7 +877,8 @@ def service_announcement(f: Form) -> None:
 def payment_extension_notice(f: Form) -> None:
     f.addressee("{{ party.name }}：")
     f.body(
-        "本局于{{ decided_on|cn_date }}对你（单位）作出罚款{{ fine_amount|cn_amount }}的行政处罚决定。你（单位）以确有经济"
+        "本局于{{ decided_on|cn_date }}以《行政处罚决定书》（{{ doc_nos.penalty_decision }}）对你（单位）作出罚款"
+        "{{ fine_amount|cn_amount }}的行政处罚决定。你（单位）以确有经济"
         "困难为由申请{{ installment.kind }}缴纳罚款。经本局审查，依据《中华人民共和国行政处罚法》第六十六条第二款的规定，"
         "同意你（单位）{% if installment.kind == '延期' %}暂缓缴纳罚款，缴纳期限延至{{ installment.new_due_date|cn_date }}"
         "{% else %}分期缴纳罚款，分期方案：{{ installment.plan.rstrip('。.；;，, ') }}，最后一期应当于{{ installment.new_due_date|cn_date }}前缴清"
@@ -891,7 +895,8 @@ def payment_extension_notice(f: Form) -> None:
 def performance_reminder(f: Form) -> None:
     f.addressee("{{ party.name }}：")
     f.body(
-        "本局于{{ decided_on|cn_date }}对你（单位）作出行政处罚决定：" + PENALTY + "。该决定书已于{{ served_on|cn_date }}"
+        "本局于{{ decided_on|cn_date }}以《行政处罚决定书》（{{ doc_nos.penalty_decision }}）对你（单位）作出行政处罚决定："
+        + PENALTY + "。该决定书已于{{ served_on|cn_date }}"
         "送达你（单位）。你（单位）至今未履行上述决定。",
         "根据《中华人民共和国行政强制法》第三十五条、第五十四条和《中华人民共和国行政处罚法》第七十二条的规定，"
         "现催告你（单位）履行下列义务：",
@@ -913,11 +918,12 @@ def enforcement_application(f: Form) -> None:
     f.para("联系电话：{{ agency.phone }}", indent=False)
     party_paragraphs(f, "被申请人")
     f.body(
-        "申请事项：请求依法强制执行申请人于{{ decided_on|cn_date }}作出的行政处罚决定，执行" + MONEY_DUE
+        "申请事项：请求依法强制执行申请人于{{ decided_on|cn_date }}作出的《行政处罚决定书》（{{ doc_nos.penalty_decision }}），执行" + MONEY_DUE
         + "{% if surcharge %}；加处罚款{{ surcharge|cn_amount }}{% endif %}。",
         "事实和理由：申请人于{{ decided_on|cn_date }}对被申请人作出行政处罚决定：" + PENALTY + "。该决定书于"
         "{{ served_on|cn_date }}送达被申请人。被申请人在法定期限内未申请行政复议或者提起行政诉讼，又不履行行政处罚决定。"
-        "申请人于{{ reminder_served_on|cn_date }}向被申请人送达了行政处罚决定履行催告书，催告期满后被申请人仍未履行。",
+        "申请人于{{ reminder_served_on|cn_date }}向被申请人送达了《行政处罚决定履行催告书》（{{ doc_nos.performance_reminder }}），"
+        "催告期满后被申请人仍未履行。",
         "根据《中华人民共和国行政强制法》第五十三条、第五十四条和《中华人民共和国行政处罚法》第七十二条第一款第四项的"
         "规定，特向你院申请强制执行。",
     )
