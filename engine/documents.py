@@ -9,19 +9,23 @@ byte-for-byte deterministic for the same context (core properties and zip timest
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.opc.pkgwriter import PackageWriter
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.runtime import Undefined
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import missing
@@ -73,22 +77,14 @@ class _PathUndefined(StrictUndefined):
 class _CaseEnvironment(SandboxedEnvironment):
     """Sandbox that knows where each dict/list of the context sits, to name a missing `party.name` in full."""
 
-    def __init__(self, context: Mapping[str, Any] | None = None) -> None:
-        super().__init__(undefined=_PathUndefined, autoescape=False, finalize=_finalize)
+    def __init__(self, context: Mapping[str, Any] | None = None, autoescape: bool = False) -> None:
+        super().__init__(undefined=_PathUndefined, autoescape=autoescape, finalize=_finalize)
         self.filters.update(FILTERS)
-        self._paths: dict[int, str] = {}
-        for key, value in (context or {}).items():
-            self._index(value, key)
+        self._own_paths = _path_index(context)
 
-    def _index(self, value: Any, path: str) -> None:
-        if isinstance(value, Mapping):
-            self._paths.setdefault(id(value), path)
-            for key, item in value.items():
-                self._index(item, f"{path}.{key}")
-        elif isinstance(value, list | tuple):
-            self._paths.setdefault(id(value), path)
-            for i, item in enumerate(value):
-                self._index(item, f"{path}[{i}]")
+    @property
+    def _paths(self) -> dict[int, str]:
+        return _RENDER_PATHS.get() or self._own_paths
 
     def _named(self, obj: Any, name: Any, value: Any) -> Any:
         if isinstance(value, Undefined):
@@ -107,6 +103,28 @@ class _CaseEnvironment(SandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
 
+# While a document renders in the shared environment, where each dict/list of its context sits (by id).
+_RENDER_PATHS: ContextVar[dict[int, str] | None] = ContextVar("render_paths", default=None)
+
+
+def _path_index(context: Mapping[str, Any] | None) -> dict[int, str]:
+    paths: dict[int, str] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            paths.setdefault(id(value), path)
+            for key, item in value.items():
+                walk(item, f"{path}.{key}")
+        elif isinstance(value, list | tuple):
+            paths.setdefault(id(value), path)
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+
+    for key, value in (context or {}).items():
+        walk(value, key)
+    return paths
+
+
 def _finalize(value: Any) -> Any:
     """None prints as an empty field, not as the word None."""
     return "" if value is None else value
@@ -120,16 +138,55 @@ def make_environment(context: Mapping[str, Any] | None = None) -> SandboxedEnvir
 # --- rendering ---------------------------------------------------------------------------------------------------
 
 
+# One sandboxed environment for every render (autoescape=True: docxtpl XML-escapes every value, so `&` or `<w:t>`
+# in user data stays text). Template sources compile once and are reused while the .docx is unchanged: the compiled
+# template is keyed by its source text, so an edited template simply compiles anew.
+_SHARED = _CaseEnvironment(autoescape=True)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    return _SHARED.from_string(source)
+
+
+@functools.lru_cache(maxsize=512)
+def _patched(xml: str) -> str:
+    return DocxTemplate.patch_xml(None, xml)  # docxtpl's tag clean-up is a pure function of the XML text
+
+
+class _CompiledDocxTemplate(DocxTemplate):
+    """DocxTemplate that reuses compiled Jinja templates and patched XML instead of redoing both per document."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched(src_xml)
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        """docxtpl 0.20's render_xml_part, with the compiled-template cache."""
+        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        dst_xml = _compiled(src_xml).render(context)
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self.resolve_listing(dst_xml)
+
+    def render_properties(self, context, jinja_env=None) -> None:
+        props = self.docx.core_properties
+        for prop in ("author", "comments", "identifier", "language", "subject", "title"):
+            value = getattr(props, prop)
+            if "{" in value:  # only templated properties need Jinja
+                setattr(props, prop, _compiled(value).render(context))
+
+
 def render_docx(template_path: str | Path, context: Mapping[str, Any]) -> bytes:
     """Render a .docx template with a case context; the same context always gives the same bytes."""
     path = Path(template_path)
     name = path.name
     if not path.is_file():
         raise TemplateError(f"模板文件 {name} 不存在", file=str(path))
-    tpl = DocxTemplate(str(path))
+    tpl = _CompiledDocxTemplate(str(path))
+    token = _RENDER_PATHS.set(_path_index(context))
     try:
-        # autoescape=True makes docxtpl XML-escape every value, so `&` or `<w:t>` in user data stays text.
-        tpl.render(dict(context), jinja_env=make_environment(context), autoescape=True)
+        tpl.render(dict(context), jinja_env=_SHARED, autoescape=True)
     except MissingVariable as exc:
         raise TemplateError(f"模板 {name} 缺少变量 {exc.path}", file=str(path), field=exc.path) from None
     except UndefinedError as exc:
@@ -142,13 +199,44 @@ def render_docx(template_path: str | Path, context: Mapping[str, Any]) -> bytes:
         raise TemplateError(f"模板 {name} 无法渲染：{exc.message}", file=str(path), field=exc.field) from None
     except (TypeError, ValueError) as exc:
         raise TemplateError(f"模板 {name} 无法渲染：{exc}", file=str(path)) from None
+    finally:
+        _RENDER_PATHS.reset(token)
     stamp = _stamp(context)
     props = tpl.docx.core_properties
     props.created = props.modified = stamp
     props.revision = 1
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return _normalise_zip(buffer.getvalue(), stamp)
+    return _save_package(tpl.docx.part.package, stamp)
+
+
+class _FixedTimeZip:
+    """The writer interface python-docx's PackageWriter expects, stamping every member with the same time."""
+
+    def __init__(self, fileobj, date_time: tuple) -> None:
+        self._zip = zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED)
+        self._date_time = date_time
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _save_package(package, stamp: dt.datetime) -> bytes:
+    """OpcPackage.save, in one pass, with fixed member timestamps (zipfile would stamp them with the clock)."""
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    out = io.BytesIO()
+    writer = _FixedTimeZip(out, (stamp.year, stamp.month, stamp.day, 0, 0, 0))
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
+    return out.getvalue()
 
 
 def _stamp(context: Mapping[str, Any]) -> dt.datetime:
@@ -161,19 +249,6 @@ def _stamp(context: Mapping[str, Any]) -> dt.datetime:
     except (EngineError, TypeError, ValueError):
         return _EPOCH
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def _normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """Rewrite the package with fixed member timestamps (zipfile stamps members with the clock)."""
-    out = io.BytesIO()
-    date_time = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(item.filename))
-    return out.getvalue()
 
 
 # --- reading templates and documents -----------------------------------------------------------------------------

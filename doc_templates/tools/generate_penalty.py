@@ -19,6 +19,10 @@ from pathlib import Path
 from docxbuild import Form, lab, val
 
 OUT = Path(__file__).resolve().parent.parent / "penalty"
+FORMS = Path(__file__).resolve().parents[2] / "workflows" / "penalty" / "forms"
+# The 法制审核 checklist as (field, 中文要点), in the form's order: the opinion prints each point by its Chinese name.
+REVIEW_ITEMS = [(k, v["title"]) for k, v in json.loads((FORMS / "legal_review.json").read_text("utf-8"))
+                ["properties"]["review_checklist"]["properties"].items()]
 
 # -- reusable Jinja fragments ---------------------------------------------------------------------------------------
 
@@ -40,7 +44,8 @@ PROPOSAL = ("{% if outcome == '处罚' %}给予行政处罚：" + PENALTY
             "{% else %}撤销立案{% endif %}")
 APPROVAL = ("{% if approval_opinion %}{{ approval_opinion }}"
             "{% elif approved %}同意。{% else %}不同意。{% endif %}")
-BANK = "{{ payment.bank }}（户名：{{ payment.account_name }}，账号：{{ payment.account_no }}）"
+# The account as lines of their own: a long account number inside a justified sentence stretches the line before it.
+BANK_LINES = ["开户银行：{{ payment.bank }}", "户　　名：{{ payment.account_name }}", "账　　号：{{ payment.account_no }}"]
 REMEDY = ("如不服本决定，可以在收到本决定书之日起六十日内向{{ agency.parent_government }}申请行政复议，"
           "也可以在六个月内依法向{{ agency.court }}提起行政诉讼。")
 SURCHARGE = ("到期不缴纳罚款的，本局可以依据《中华人民共和国行政处罚法》第七十二条第一款第一项的规定，"
@@ -516,10 +521,8 @@ def legal_review_opinion(f: Form) -> None:
                                  "{% else %}否{% endif %}", 3)],
         (40, [lab("审核内容"), val([
             "执法主体和权限、执法人员资格、当事人认定、事实和证据、程序、法律适用、裁量基准、文书规范：",
-            "{%p for item, result in review_checklist.items() %}",
-            "{{ item }}：{% if result is sameas true %}符合{% elif result is sameas false %}不符合"
-            "{% else %}{{ result }}{% endif %}",
-            "{%p endfor %}",
+            *[f"{title}：{{% if review_checklist.{key} %}}符合{{% else %}}不符合{{% endif %}}"
+              for key, title in REVIEW_ITEMS],
         ], 3)]),
         [lab("审核结论"), val("{{ review_result }}", 3)],
         opinion("审核意见", ["{{ review_opinion }}"], "审核人：{{ actor.name }}　　" + SIGN_DATE, 36),
@@ -760,9 +763,12 @@ def penalty_decision(f: Form) -> None:
         "{%p endif %}",
         "依据{{ penalty_basis }}的规定，本局决定对当事人作出如下行政处罚：" + PENALTY + "。",
         "{%p if " + money + " %}",
-        "履行方式和期限：当事人应当自收到本决定书之日起十五日内，将罚没款缴至" + BANK
-        + "{% if payment.method %}，缴款方式：{{ payment.method }}{% endif %}。"
-        "{% if '罚款' in penalty_kinds %}" + SURCHARGE + "{% endif %}",
+        "履行方式和期限：当事人应当自收到本决定书之日起十五日内，将罚没款缴至下列账户"
+        "{% if payment.method %}（缴款方式：{{ payment.method }}）{% endif %}：",
+        *BANK_LINES,
+        "{%p if '罚款' in penalty_kinds %}",
+        SURCHARGE,
+        "{%p endif %}",
         "{%p else %}",
         "履行方式和期限：本决定自送达之日起生效，当事人应当自收到本决定书之日起十五日内履行。",
         "{%p endif %}",
@@ -883,8 +889,9 @@ def payment_extension_notice(f: Form) -> None:
         "同意你（单位）{% if installment.kind == '延期' %}暂缓缴纳罚款，缴纳期限延至{{ installment.new_due_date|cn_date }}"
         "{% else %}分期缴纳罚款，分期方案：{{ installment.plan.rstrip('。.；;，, ') }}，最后一期应当于{{ installment.new_due_date|cn_date }}前缴清"
         "{% endif %}。",
-        "请你（单位）按期将罚款缴至" + BANK + "。逾期不缴纳的，本局将依法每日按罚款数额的百分之三加处罚款，"
-        "并依法申请人民法院强制执行。",
+        "请你（单位）按期将罚款缴至下列账户：",
+        *BANK_LINES,
+        "逾期不缴纳的，本局将依法每日按罚款数额的百分之三加处罚款，并依法申请人民法院强制执行。",
     )
     contact(f)
     f.signoff()
@@ -901,7 +908,8 @@ def performance_reminder(f: Form) -> None:
         "根据《中华人民共和国行政强制法》第三十五条、第五十四条和《中华人民共和国行政处罚法》第七十二条的规定，"
         "现催告你（单位）履行下列义务：",
         "履行期限：自收到本催告书之日起十日内。",
-        "履行方式：将应缴款项缴至" + BANK + "。",
+        "履行方式：将应缴款项缴至下列账户：",
+        *BANK_LINES,
         "应缴金额：" + MONEY_DUE + "{% if surcharge %}；加处罚款{{ surcharge|cn_amount }}{% endif %}。",
         "你（单位）收到本催告书后有权进行陈述和申辩，可以向本局书面提出或者口头陈述。逾期仍不履行的，"
         "本局将依法申请人民法院强制执行。",

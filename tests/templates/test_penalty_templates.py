@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -67,8 +68,9 @@ def test_template_renders_the_sample_case_with_its_statutory_contents(key, tmp_p
     assert meta.title in text
     missing = [phrase for phrase in meta.statutory_fields if phrase not in text]
     assert not missing, f"{key} lacks {missing}"
-    for tag in ("{{", "}}", "{%", "%}", "None"):
+    for tag in ("{{", "}}", "{%", "%}", "None", "True", "False"):
         assert tag not in text, f"{key} shows {tag!r}"
+    assert not re.search(r"[a-z]+_[a-z_]+", text), f"{key} shows a field name: {re.findall(r'[a-z]+_[a-z_]+', text)}"
     if meta.number_kind:
         assert context["doc"]["no"] in text
     assert SAMPLE["agency"]["name"] in text

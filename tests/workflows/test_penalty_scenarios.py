@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pytest
 
@@ -96,3 +97,4 @@ def test_scenario_runs_to_the_end_with_its_documents(scenario, tmp_path, round_t
         text = docx_text(content)
         assert doc["title"].replace("（", "").replace("）", "")[:4] in text.replace("（", "").replace("）", "")
         assert "{{" not in text and "{%" not in text
+        assert not re.search(r"[a-z]+_[a-z_]+|None|True|False", text), (doc["title"], text)
