@@ -137,6 +137,10 @@ def add_calendar_days(d, n) -> str:
     return roll_forward(_as_date(d) + timedelta(days=int(n))).isoformat()
 
 
+def add_months(d, n) -> str:
+    return roll_forward(add_months_date(_as_date(d), int(n))).isoformat()
+
+
 def deadline_timer(d) -> str:
     return datetime.combine(_as_date(d) + timedelta(days=1), time(0), CHINA).isoformat()
 
@@ -153,6 +157,7 @@ SCRIPT_FUNCTIONS = {
     "add_workdays": add_workdays,
     "add_days": add_days,
     "add_calendar_days": add_calendar_days,
+    "add_months": add_months,
     "deadline_timer": deadline_timer,
     "late_surcharge": late_surcharge,
     "Decimal": Decimal,

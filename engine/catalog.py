@@ -12,10 +12,10 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine import effects
 from engine.definitions import Problem, check_definitions
-from engine.documents import TemplateSet
 from engine.errors import DefinitionError
 from engine.forms import FormSet
 from engine.properties import ElementConfig, parse_properties
+from engine.templates import TemplateSet
 from engine.xmlsafe import parse_xml_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from engine.documents import TemplateSet, docx_text, render_docx, template_variables
+from engine.documents import docx_text, render_docx, template_variables
+from engine.templates import TemplateSet
 
 FOLDER = Path(__file__).resolve().parents[2] / "doc_templates" / "penalty"
 REGISTRY = json.loads((FOLDER / "documents.json").read_text("utf-8"))

@@ -10,8 +10,9 @@ import zipfile
 import docx
 import pytest
 
-from engine.documents import TemplateSet, docx_text, render_docx, template_variables
+from engine.documents import docx_text, render_docx, template_variables
 from engine.errors import TemplateError
+from engine.templates import TemplateSet
 
 
 def make_template(folder, *paragraphs: str, name: str = "t.docx", table: list[list[str]] | None = None):
