@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import platform
 import statistics
 import sys
@@ -99,6 +100,7 @@ def main() -> int:
     runtime = Runtime(catalog)
     specs = bare_spiff.load_specs()
     engine_cases, tasks, renders, floor_cases, floor_wf, floor_docs = [], [], [], [], [], []
+    floor_renders = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.runs + 1):
             out = Path(tmp) / f"run{i}"
@@ -115,10 +117,13 @@ def main() -> int:
             renders += render_times
             floor_wf.append(wf_time)
             floor_docs.append(sum(doc_times))
+            floor_renders += doc_times
             floor_cases.append(wf_time + sum(doc_times))
     med = statistics.median
     report = {
-        "machine": f"{platform.node()} {platform.machine()} {platform.python_version()}",
+        "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''} "
+                   f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d"),
         "runs": args.runs, "scenario": args.scenario, "documents_per_case": len(contexts),
         "engine_case_ms": round(med(engine_cases) * 1000, 1),
         "engine_task_ms": round(med(tasks) * 1000, 2),
@@ -127,6 +132,8 @@ def main() -> int:
         "floor_case_ms": round(med(floor_cases) * 1000, 1),
         "floor_workflow_ms": round(med(floor_wf) * 1000, 1),
         "floor_documents_ms": round(med(floor_docs) * 1000, 1),
+        "floor_render_ms_median": round(med(floor_renders) * 1000, 2),
+        "floor_render_ms_max": round(max(floor_renders) * 1000, 2),
     }
     report["ratio_to_floor"] = round(report["engine_case_ms"] / report["floor_case_ms"], 2)
     print(json.dumps(report, ensure_ascii=False, indent=2))
