@@ -28,10 +28,14 @@ def make_engine(url: str | None = None) -> Engine:
     """Create a SQLAlchemy engine with safe defaults for SQLite and PostgreSQL."""
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        return prepare(create_engine(url, connect_args={"timeout": 15}))
+    return create_engine(url, pool_pre_ping=True)
+
+
+def prepare(engine: Engine) -> Engine:
+    """Connection settings for an engine made elsewhere (e.g. by Flask-SQLAlchemy), before its first connection."""
+    if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
     return engine
 
 

@@ -12,10 +12,10 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from engine import effects, store
+from engine import audit, effects, store
 from engine.casework import SYSTEM, Actor, CaseWork
 from engine.catalog import Catalog, Procedure
 from engine.deadlines import compute_due
@@ -166,6 +166,23 @@ class Runtime:
                 raise ValidationError(f"{check.message}（无法校验：{exc}）", element=cfg.bpmn_id) from exc
             if not ok:
                 raise ValidationError(check.message, element=cfg.bpmn_id)
+
+    def record_view(self, session: Session, case_id: int, actor: Actor, what: str, data: dict | None = None) -> None:
+        """调阅记录: a view or download of a case or one of its documents joins the case's audit chain."""
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("案件不存在")
+        if actor.agency_id not in (None, case.agency_id):
+            raise PermissionDenied("您无权查看其他执法机关的案件")
+        for attempt in range(3):
+            try:
+                with self._unit(session) as now:
+                    audit.append(session, case_id, at=now, actor=actor.name, role=actor.role, kind="viewed",
+                                 data={"what": what, **(data or {})})
+                return
+            except IntegrityError:  # another event took the same place in the chain at that moment: try again
+                if attempt == 2:
+                    raise ConflictError("记录调阅失败：案件正被他人同时办理，请稍后重试") from None
 
     # ------------------------------------------------------------------ events and timers
     def send_event(self, session: Session, case_id: int, name: str, data: dict, actor: Actor) -> None:

@@ -160,3 +160,17 @@ def test_state_round_trips_through_the_serializer_after_each_task(runtime, sessi
         wf = store.load_workflow(case.state, procedure.spec, procedure.subprocess_specs, runtime.script_engine)
         assert store.dump_workflow(wf) == case.state
         runtime.complete_task(session, runtime.ready_tasks(session, case_id=case.id)[0].id, data, actor)
+
+
+def test_views_join_the_audit_chain_and_strangers_are_refused(runtime, session, agency):
+    case = runtime.start_case(session, "mini", agency.id, HANDLER)
+    docs = runtime.complete_task(session, runtime.ready_tasks(session, case_id=case.id)[0].id, GOOD, HANDLER)
+    viewer = Actor("陈静", "reviewer", agency.id)
+    runtime.record_view(session, case.id, viewer, "document", {"document_id": docs[0].id})
+    last = audit.event_dicts(session, case.id)[-1]
+    assert (last["kind"], last["actor"], last["role"]) == ("viewed", "陈静", "reviewer")
+    assert audit.verify_case(session, case.id).ok
+    before = snapshot(session, case.id)
+    with pytest.raises(PermissionDenied):
+        runtime.record_view(session, case.id, Actor("外局人员", "handler", agency.id + 1), "case")
+    assert snapshot(session, case.id) == before
