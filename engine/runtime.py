@@ -199,10 +199,12 @@ class Runtime:
                 raise NotFound(f"本程序没有“{name}”这一事项")
             if cfg.role and actor.role not in (cfg.role, "system"):
                 raise PermissionDenied(f"您没有办理“{cfg.name}”的权限")
-            if name not in {e.name for e in wf.waiting_events()}:
+            catcher = next((t for t in wf.get_tasks(state=TaskState.WAITING)
+                            if getattr(getattr(t.task_spec, "event_definition", None), "name", None) == name), None)
+            if catcher is None:
                 raise NotReadyError(f"案件当前不能办理“{cfg.name}”：不在可以提出的阶段，或者已经提出过")
+            cfg = procedure.element(catcher.task_spec.bpmn_id) or cfg  # the catcher that waits now, if several do
             clean = procedure.forms.validate(cfg.form, data) if cfg.form else {}
-            catcher = next(t for t in wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == cfg.bpmn_id)
             self._check(cfg, {**catcher.data, **clean})
             self._claim(session, case)
             work = CaseWork(session, case, procedure, actor, now)
