@@ -110,8 +110,6 @@ def inquiry_notice(f: Form) -> None:
     f.signoff()
 
 
-
-
 @template("inquiry_record", "询问笔录", None, "正卷", "处罚法第五十五条",
           ["询问时间", "询问地点", "询问人", "记录人", "被询问人", "回避"])
 def inquiry_record(f: Form) -> None:
