@@ -33,7 +33,7 @@ def link_hash(prev_hash: str, seq: int, at: datetime, actor: str, role: str, kin
 
 def append(
     session: Session, case_id: int, *, at: datetime, actor: str, role: str, kind: str, step: str = "",
-    data: dict | None = None,
+    data: dict | None = None, user_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the case's chain (inside the caller's transaction)."""
     last = session.scalars(
@@ -46,7 +46,7 @@ def append(
     event = AuditEvent(
         case_id=case_id, seq=seq, at=at, actor=actor, role=role, kind=kind, step=step,
         data=payload, data_digest=digest, prev_hash=prev,
-        hash=link_hash(prev, seq, at, actor, role, kind, step, digest),
+        hash=link_hash(prev, seq, at, actor, role, kind, step, digest), user_id=user_id,
     )
     session.add(event)
     session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +15,7 @@ from engine import audit
 from engine.deadlines import compute_due, extend, parse_period, remaining, resume_due
 from engine.documents import render_docx
 from engine.errors import EngineError, ValidationError
-from engine.models import Agency, Case, Deadline, Document
+from engine.models import Agency, Attachment, Case, Deadline, Document
 from engine.numbering import next_doc_no
 from engine.scripting import evaluate_condition
 from engine.workdays import as_date
@@ -27,6 +28,7 @@ class Actor:
     name: str
     role: str
     agency_id: int | None = None
+    user_id: int | None = None
 
 
 SYSTEM = Actor("系统", "system")
@@ -59,10 +61,22 @@ class CaseWork:
             self.error = exc
             raise
 
+    def attach(self, step: str, filename: str, content_type: str, content: bytes) -> Attachment:
+        """Keep an uploaded evidence file with the case; its hash joins the audit chain (全过程记录)."""
+        name = re.sub(r"[\x00-\x1f\\/]+", "_", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(" .")[:200]
+        row = Attachment(case_id=self.case.id, task_bpmn_id=step, filename=name or "附件", content=content,
+                         content_type=content_type[:100], size=len(content),
+                         sha256=hashlib.sha256(content).hexdigest(), uploaded_by=self.actor.name, created_at=self.now)
+        self.session.add(row)
+        self.session.flush()
+        self.log("attachment_added", step, {"attachment_id": row.id, "filename": row.filename, "size": row.size,
+                                            "sha256": row.sha256})
+        return row
+
     def log(self, kind: str, step: str = "", data: dict | None = None, actor: Actor | None = None) -> None:
         actor = actor or self.actor
         audit.append(self.session, self.case.id, at=self.now, actor=actor.name, role=actor.role, kind=kind,
-                     step=step, data=data)
+                     step=step, data=data, user_id=actor.user_id)
 
     # ------------------------------------------------------------------ deadlines
     def _open_deadline(self, key: str) -> Deadline | None:

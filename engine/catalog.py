@@ -39,6 +39,7 @@ class Procedure:
     templates: TemplateSet
     elements: dict[str, ElementConfig] = field(default_factory=dict)
     events: dict[str, ElementConfig] = field(default_factory=dict)  # message name -> the element that catches it
+    diagram_xml: str = ""  # the main .bpmn file of this version, for the diagram viewer
 
     def element(self, bpmn_id: str) -> ElementConfig | None:
         return self.elements.get(bpmn_id)
@@ -122,6 +123,7 @@ class Catalog:
             key=manifest["key"], name=manifest["name"], manifest=manifest, content_hash=digest, folder=folder,
             spec=spec, subprocess_specs=subprocess_specs, forms=forms, templates=templates, elements=elements,
             events=_message_catchers(spec, subprocess_specs, elements),
+            diagram_xml=Path(spec.file).read_text("utf-8") if spec.file else "",
         )
         problems += check_definitions(procedure, trees, self.workflows.parent)
         effects.instrument(spec, subprocess_specs)

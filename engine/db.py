@@ -12,7 +12,7 @@ from engine.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "var" / "enforceflow.sqlite3"
-APPEND_ONLY_TABLES = ("audit_events", "documents")
+APPEND_ONLY_TABLES = ("audit_events", "documents", "attachments")
 
 
 def database_url(url: str | None = None) -> str:

@@ -99,7 +99,9 @@ def run_demo(procedure: str, scenario: str, today: str | None, out: str, databas
     return summary
 
 
-def drive(runtime: Runtime, session, case: Case, steps: list[dict], clock: SimulatedClock, agency_id: int) -> list:
+def drive(runtime: Runtime, session, case: Case, steps: list[dict], clock: SimulatedClock, agency_id: int,
+          actors: dict[str, Actor] | None = None) -> list:
+    actors = actors or ACTORS
     done = []
     for number, step in enumerate(steps, start=1):
         if "advance" in step:
@@ -111,18 +113,18 @@ def drive(runtime: Runtime, session, case: Case, steps: list[dict], clock: Simul
             clock.moment = max(clock.moment, case.next_timer_at + timedelta(minutes=1))
             runtime.fire_due_timers(session)
         elif "event" in step:
-            actor = ACTORS[step.get("role", "handler")]
+            actor = actors[step.get("role", "handler")]
             runtime.send_event(session, case.id, step["event"], substitute(step.get("data", {}), clock.moment.date()),
-                               Actor(actor.name, actor.role, agency_id))
+                               Actor(actor.name, actor.role, agency_id, actor.user_id))
         else:
             task = next((t for t in runtime.ready_tasks(session, case_id=case.id) if t.bpmn_id == step["task"]), None)
             if task is None:
                 ready = [t.bpmn_id for t in runtime.ready_tasks(session, case_id=case.id)]
                 raise EngineError(f"step {number}: task {step['task']} is not ready (ready: {ready})")
-            actor = ACTORS[task.role]
+            actor = actors[task.role]
             entry = {"task": task.bpmn_id, "name": task.name, "role": task.role, "at": clock.moment.isoformat()}
             runtime.complete_task(session, task.id, substitute(step.get("data", {}), clock.moment.date()),
-                                  Actor(actor.name, actor.role, agency_id))
+                                  Actor(actor.name, actor.role, agency_id, actor.user_id))
             done.append(entry)
         clock.tick()
     return done

@@ -59,6 +59,16 @@ class FormSet:
         label = self.label_for(validator, path)
         return {"field": field, "label": label, "message": chinese_message(err)}
 
+    def expanded(self, name: str) -> dict:
+        """The schema `name` with every `$ref` replaced by its target (sibling keys at the ref site win), cached.
+
+        For renderers that walk the schema; the result is shared between callers, so treat it as read-only.
+        """
+        cache = self.__dict__.setdefault("_expanded", {})
+        if name not in cache:
+            cache[name] = _expand(self.schemas[name], self.registry.resolver(base_uri=name), ())
+        return cache[name]
+
     def label_for(self, validator: Draft202012Validator, path: list) -> str:
         """The chain of Chinese titles for a field path, e.g. 当事人 / 名称."""
         schema = validator.schema
@@ -72,6 +82,22 @@ class FormSet:
                 schema = schema.get("properties", {}).get(part, {})
                 titles.append(_resolve(validator, schema).get("title", part))
         return "／".join(titles)
+
+
+def _expand(schema: Any, resolver, seen: tuple[int, ...]) -> Any:
+    """Inline `$ref`s recursively, each resolved against the base URI of the resource it appears in."""
+    if isinstance(schema, list):
+        return [_expand(item, resolver, seen) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    siblings = {k: _expand(v, resolver, seen) for k, v in schema.items() if k != "$ref"}
+    if "$ref" not in schema:
+        return siblings
+    resolved = resolver.lookup(schema["$ref"])
+    target_id = id(resolved.contents)  # the target object in the registry: a repeat on the way down is a cycle
+    if target_id in seen:
+        raise ValueError(f"表单定义中的引用 {schema['$ref']} 形成了循环，无法展开")
+    return {**_expand(resolved.contents, resolved.resolver, (*seen, target_id)), **siblings}
 
 
 def _one_per_field(described: list[dict]) -> list[dict]:

@@ -102,6 +102,7 @@ class Deadline(Base):
     remaining: Mapped[int | None] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
     element: Mapped[str] = mapped_column(String(100))
+    overdue_noted_on: Mapped[date | None] = mapped_column(Date)  # set once by the watcher when the due date passed
     __table_args__ = (Index("ix_deadlines_agency_status_due", "agency_id", "status", "due"),)
 
 
@@ -153,4 +154,65 @@ class AuditEvent(Base):
     data_digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Who acted, as an account (not covered by the hash: the hashed `actor` name is what the record says; this column
+    # only lets 已办 lists find a user's own steps, and the append-only triggers protect it all the same).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+
+class User(Base):
+    """A person who signs in: handler, reviewer, head, archivist, designer or admin of one agency."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    roles: Mapped[str] = mapped_column(String(200))  # comma-separated role keys (engine.roles)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 is stored, the secret is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    """An uploaded evidence file of a case (immutable; its hash is in the audit chain)."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_bpmn_id: Mapped[str] = mapped_column(String(100), default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PdfCache(Base):
+    """The PDF of a .docx, converted once and kept by the .docx's SHA-256."""
+
+    __tablename__ = "pdf_cache"
+    docx_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

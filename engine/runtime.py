@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
@@ -22,6 +22,7 @@ from engine.deadlines import compute_due
 from engine.errors import ConflictError, EngineError, NotFound, NotReadyError, PermissionDenied, ValidationError
 from engine.models import Agency, Case, OpenTask, ProcedureVersion
 from engine.numbering import next_serial
+from engine.progress import progress_of
 from engine.scripting import CHINA_TZ, Clock, evaluate_condition, make_script_engine
 
 __all__ = ["Actor", "Runtime", "SYSTEM"]
@@ -129,8 +130,12 @@ class Runtime:
         procedure = self.procedure_of(session, session.get(Case, row.case_id))
         return procedure.forms.schemas.get(row.form) if row.form else None
 
-    def complete_task(self, session: Session, task_id: str, data: dict, actor: Actor) -> list:
-        """Validate the form, run the task and everything automatic after it; returns the new documents."""
+    def complete_task(self, session: Session, task_id: str, data: dict, actor: Actor,
+                      attachments: Iterable[tuple[str, str, bytes]] = ()) -> list:
+        """Validate the form, run the task and everything automatic after it; returns the new documents.
+
+        `attachments` (file name, content type, bytes) are kept with the case in the same unit of work.
+        """
         row = session.get(OpenTask, task_id)
         if row is None:
             raise NotReadyError("该任务不存在或已经办理完毕，不能重复提交")
@@ -154,6 +159,8 @@ class Runtime:
                 task.run()
                 wf.do_engine_steps()
 
+            for filename, content_type, content in attachments:
+                work.attach(cfg.bpmn_id, filename, content_type, content)
             self._advance(work, wf, run)
             self._save(session, work, wf)
         return work.documents
@@ -178,7 +185,7 @@ class Runtime:
             try:
                 with self._unit(session) as now:
                     audit.append(session, case_id, at=now, actor=actor.name, role=actor.role, kind="viewed",
-                                 data={"what": what, **(data or {})})
+                                 data={"what": what, **(data or {})}, user_id=actor.user_id)
                 return
             except IntegrityError:  # another event took the same place in the chain at that moment: try again
                 if attempt == 2:
@@ -212,6 +219,16 @@ class Runtime:
             self._advance(work, wf, lambda: (wf.send_event(BpmnEvent(MessageEventDefinition(name), clean)),
                                              wf.do_engine_steps()))
             self._save(session, work, wf)
+
+    def available_events(self, session: Session, case_id: int) -> list[str]:
+        """The message names the case waits for now (the special branches that can be raised at this point)."""
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("案件不存在")
+        procedure, wf = self._load(session, case)
+        names = (getattr(getattr(t.task_spec, "event_definition", None), "name", None)
+                 for t in wf.get_tasks(state=TaskState.WAITING))
+        return sorted({n for n in names if n in procedure.events})
 
     def fire_due_timers(self, session: Session) -> list[int]:
         """Fire every due timer; safe to run from several processes at once."""
@@ -278,6 +295,15 @@ class Runtime:
             session.add(OpenTask(id=task_id, case_id=case.id, agency_id=case.agency_id, bpmn_id=cfg.bpmn_id,
                                  name=cfg.name, role=cfg.role or "handler", form=cfg.form, ready_at=now,
                                  due=due.date if due else None, due_provisional=bool(due and due.provisional)))
+
+    # ------------------------------------------------------------------ progress (read only)
+    def case_progress(self, session: Session, case_id: int) -> dict:
+        """The case's main BPMN diagram (the version it runs on) with its completed, ready and waiting element ids."""
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("案件不存在")
+        procedure, wf = self._load(session, case)
+        return {**progress_of(wf, procedure), "bpmn_xml": procedure.diagram_xml}
 
 
 def _refresh(wf: BpmnWorkflow) -> Callable:

@@ -1,5 +1,4 @@
-"""The Flask application (composition root). In this release it serves only the health check; the pages for case
-handlers, reviewers, heads, archivists and the public come with the next issues."""
+"""The Flask application (composition root): config → extensions → blueprints → error handlers → CLI."""
 
 from __future__ import annotations
 
@@ -9,23 +8,34 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from engine.catalog import Catalog
-from engine.db import create_schema, database_url, prepare
-from web.extensions import db
+from engine.db import create_schema, prepare
+from engine.roles import ROLES
+from engine.runtime import Runtime
+from web.config import load_config
+from web.extensions import csrf, db, login_manager
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `test_config` overrides the environment (tests pass DATABASE URI, CLOCK, …)."""
     app = Flask(__name__)
-    app.config.from_mapping(
-        SQLALCHEMY_DATABASE_URI=database_url(),  # DATABASE_URL, else the embedded SQLite file under var/
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        JSON_AS_ASCII=False,
-    )
-    if test_config:
-        app.config.update(test_config)
+    app.config.from_mapping(load_config(test_config))
     db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
     with app.app_context():
         create_schema(prepare(db.engine))
-    catalog = Catalog()
+    catalog = app.config.get("CATALOG") or Catalog()
+    app.extensions["enforceflow.runtime"] = Runtime(catalog, clock=app.config.get("CLOCK"))
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    from web.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from web.cli import register_cli
+
+    register_cli(app)
 
     @app.get("/healthz")
     def healthz():
@@ -39,8 +49,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         status = 200 if database == "ok" else 503
         return jsonify(status="ok" if status == 200 else "error", database=database, procedures=procedures), status
 
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return jsonify(error="页面不存在"), 404
-
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import admin, auth, cases, documents, tasks
+
+    for module in (auth, cases, tasks, documents, admin):
+        app.register_blueprint(module.bp)
+    try:
+        from web import api
+    except ImportError:  # the JSON API lands in its own module
+        return
+    csrf.exempt(api.bp)  # the API authenticates by bearer token only, never by the session cookie
+    app.register_blueprint(api.bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    import json
+
+    from engine.chinese import cn_date
+
+    app.jinja_env.globals.update(ROLES=ROLES)
+    app.jinja_env.filters["fromjson"] = json.loads
+    app.jinja_env.filters["cn_date"] = lambda d: cn_date(d) if d else ""
+    app.jinja_env.filters["dt"] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
+
+    @app.context_processor
+    def inject():
+        return {"app_name": "执法文书流转引擎"}

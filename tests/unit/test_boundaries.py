@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIFF_MODULES = {"catalog.py", "scripting.py", "sandbox.py", "clock.py", "runtime.py", "store.py"}
+SPIFF_MODULES = {"catalog.py", "scripting.py", "sandbox.py", "clock.py", "runtime.py", "store.py", "progress.py"}
 DOCXTPL_MODULES = {"documents.py"}
 
 

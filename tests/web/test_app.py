@@ -35,4 +35,7 @@ def test_app_starts_on_the_configured_database_and_reports_health(app):
 def test_unknown_page_is_a_chinese_404_not_a_stack_trace(app):
     response = app.test_client().get("/no-such-page")
     assert response.status_code == 404
-    assert response.get_json() == {"error": "页面不存在"}
+    page = response.get_data(as_text=True)
+    assert "页面不存在" in page and "<html" in page and "Traceback" not in page
+    api = app.test_client().get("/api/v1/no-such-endpoint")
+    assert api.status_code == 404 and api.get_json()["error"] == "页面不存在"
