@@ -59,6 +59,17 @@ def profile_dir() -> Path:
     return Path(tempfile.gettempdir()) / "enforceflow-lo" / f"{os.getpid()}-{threading.get_ident()}"
 
 
+FONTS_CONF = Path(__file__).resolve().parent.parent / "doc_templates" / "fonts.conf"
+
+
+def _environment() -> dict[str, str]:
+    """LibreOffice's environment: the templates' font names (仿宋, 宋体 …) mapped to installed fonts."""
+    env = dict(os.environ)
+    if FONTS_CONF.is_file():
+        env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    return env
+
+
 def convert_docx(data: bytes, *, timeout: float | None = None) -> bytes:
     """Convert one .docx to PDF; ConversionUnavailable without LibreOffice, ConversionFailed on error or timeout."""
     executable = soffice_path()
@@ -79,7 +90,7 @@ def convert_docx(data: bytes, *, timeout: float | None = None) -> bytes:
         # Output goes to a file, not a pipe: a pipe held open by a stray child could block us after the kill.
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    cwd=work, start_new_session=True)
+                                    cwd=work, start_new_session=True, env=_environment())
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
