@@ -76,6 +76,42 @@ def _drop_thumbnail(document) -> None:
             del package.rels[rid]
 
 
+def _slim_styles(document) -> None:
+    """Keep only the styles a template uses (and what they are based on); drop Word 2010's stylesWithEffects copy.
+
+    python-docx's default package carries ~800 KB of style definitions that every render would parse and compress
+    again; a template needs a few dozen. Word and LibreOffice fall back to their built-in latent styles.
+    """
+    main = document.part
+    for rid, rel in list(main.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del main.rels[rid]
+    styles = document.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    used = set()
+    for part in main.package.parts:
+        element = getattr(part, "_element", None)
+        if element is None or element is styles:
+            continue
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink"):
+            used |= {e.get(qn("w:val")) for e in element.iter(qn(tag))}
+    by_id = {st.get(qn("w:styleId")): st for st in styles.findall(qn("w:style"))}
+    keep = {sid for sid, st in by_id.items() if st.get(qn("w:default")) == "1"} | (used & set(by_id))
+    pending = list(keep)
+    while pending:
+        st = by_id[pending.pop()]
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = st.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) in by_id and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                pending.append(ref.get(qn("w:val")))
+    for sid, st in by_id.items():
+        if sid not in keep:
+            styles.remove(st)
+
+
 @dataclass
 class Cell:
     text: str | list[str]
@@ -268,6 +304,7 @@ class Form:
 
     def save(self, path: Path) -> None:
         """Save with fixed zip timestamps, so regenerating an unchanged template changes no byte."""
+        _slim_styles(self.doc)
         buffer = io.BytesIO()
         self.doc.save(buffer)
         with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
