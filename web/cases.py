@@ -15,6 +15,7 @@ from web.extensions import db
 from web.schemaform import error_map, parse_form, render_form
 
 bp = Blueprint("cases", __name__)
+PAGE_SIZE = 50
 BRANCH_WORDS = ("中止", "恢复", "延期", "延长", "听证", "移送", "撤销", "不予立案", "不予处罚")
 
 
@@ -23,8 +24,12 @@ BRANCH_WORDS = ("中止", "恢复", "延期", "延长", "听证", "移送", "撤
 def inbox():
     if not current_user.has_role(*CASE_ROLES):
         return redirect(url_for("admin.index") if current_user.has_role("admin") else url_for("cases.case_list"))
-    rows = [(t, c, services.urgency(t.due, t.due_provisional)) for t, c in services.inbox(current_user)]
-    return render_template("inbox.html", rows=rows, tab="todo")
+    total = services.inbox_count(current_user)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = [(t, c, services.urgency(t.due, t.due_provisional))
+            for t, c in services.inbox(current_user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)]
+    return render_template("inbox.html", rows=rows, tab="todo", total=total, page=page, pages=pages)
 
 
 @bp.get("/done")

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import abort, current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from engine import audit
 from engine.catalog import Procedure
@@ -89,19 +90,34 @@ def urgency(due: date | None, provisional: bool = False, unit: str = "WD", on: d
     return Urgency(due, left, "near" if left <= near else "ok", f"剩余 {left} {word}", provisional)
 
 
-def inbox(principal: Principal, *, limit: int | None = None) -> list[tuple[OpenTask, Case]]:
+# Lists never load a case's workflow state (a large JSON text): only the columns they show.
+CASE_COLUMNS = load_only(Case.id, Case.case_no, Case.title, Case.party_name, Case.status, Case.created_at,
+                         Case.updated_at, Case.closed_at, Case.agency_id, Case.procedure_version_id)
+
+
+def _inbox_query(principal: Principal):
+    return (select(OpenTask, Case).join(Case, Case.id == OpenTask.case_id)
+            .where(OpenTask.agency_id == principal.agency_id, OpenTask.role.in_(principal.roles)))
+
+
+def inbox(principal: Principal, *, limit: int | None = None, offset: int = 0) -> list[tuple[OpenTask, Case]]:
     """My ready tasks (待办): my agency, my roles, most urgent first."""
-    query = (select(OpenTask, Case).join(Case, Case.id == OpenTask.case_id)
-             .where(OpenTask.agency_id == principal.agency_id, OpenTask.role.in_(principal.roles))
-             .order_by(OpenTask.due.is_(None), OpenTask.due, OpenTask.ready_at))
+    query = (_inbox_query(principal).options(CASE_COLUMNS)
+             .order_by(OpenTask.due.is_(None), OpenTask.due, OpenTask.ready_at, OpenTask.id))
     if limit:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     return [(t, c) for t, c in db.session.execute(query)]
+
+
+def inbox_count(principal: Principal) -> int:
+    query = select(func.count()).select_from(OpenTask).where(
+        OpenTask.agency_id == principal.agency_id, OpenTask.role.in_(principal.roles))
+    return db.session.scalar(query) or 0
 
 
 def done(principal: Principal, limit: int = 100) -> list[tuple[AuditEvent, Case]]:
     """What I did (已办), newest first."""
-    query = (select(AuditEvent, Case).join(Case, Case.id == AuditEvent.case_id)
+    query = (select(AuditEvent, Case).join(Case, Case.id == AuditEvent.case_id).options(CASE_COLUMNS)
              .where(AuditEvent.user_id == principal.user_id,
                     AuditEvent.kind.in_(("task_completed", "event_received")))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
@@ -109,7 +125,7 @@ def done(principal: Principal, limit: int = 100) -> list[tuple[AuditEvent, Case]
 
 
 def cases(principal: Principal, *, status: str | None = None, q: str = "", limit: int = 200) -> list[Case]:
-    query = select(Case).where(Case.agency_id == principal.agency_id)
+    query = select(Case).options(CASE_COLUMNS).where(Case.agency_id == principal.agency_id)
     if status in ("open", "closed"):
         query = query.where(Case.status == status)
     if q:

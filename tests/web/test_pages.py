@@ -224,3 +224,15 @@ def test_api_tokens_are_shown_once_and_stored_only_as_hashes(as_user, app):
     with app.app_context():
         token = db.session.scalars(select(ApiToken)).one()
         assert token.token_hash != secret and secret not in token.token_hash
+
+
+def test_a_long_inbox_is_paged_fifty_at_a_time_most_urgent_first(as_user, app):
+    handler = as_user("li.ming")
+    for _ in range(51):
+        handler.post("/cases/new", data={"procedure": "penalty"})
+    first = text_of(handler.get("/"))
+    assert '<span class="count">51</span>' in first and "第 1 / 2 页" in first
+    assert first.count('href="/tasks/') == 50
+    second = text_of(handler.get("/?page=2"))
+    assert second.count('href="/tasks/') == 1
+    assert text_of(handler.get("/?page=99")).count('href="/tasks/') == 1  # past the end: the last page
