@@ -29,6 +29,24 @@ def _is_money(value: object) -> bool:
     return not isinstance(value, str) or bool(MONEY.match(value))
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_at(data: Any) -> str | None:
+    """The dotted path of the first string (key or value) with a control character other than tab and newlines."""
+    stack: list[tuple[str, object]] = [("", data)]  # a loop, not recursion: nesting depth is the client's choice
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str) and CONTROL.search(value):
+            return path
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            if isinstance(key, str) and CONTROL.search(key):
+                return path
+            stack.append((f"{path}.{key}" if path else str(key), item))
+    return None
+
+
 class FormSet:
     """The forms of one procedure version, resolving `$ref`s between them."""
 
@@ -45,6 +63,11 @@ class FormSet:
         if not isinstance(data, dict):
             raise FormErrors([{"field": "", "label": "", "message": "提交的内容必须是一个表单对象"}])
         validator = self.validator(name)
+        where = control_character_at(data)
+        if where is not None:  # PostgreSQL text and .docx XML cannot hold them: refuse here, not with a 500 later
+            label = self.label_for(validator, [int(p) if p.isdigit() else p for p in where.split(".") if p])
+            raise FormErrors([{"field": where, "label": label,
+                               "message": "含有不可见的控制字符（如 \\u0000），请删除后重新提交"}])
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         if errors:
             raise FormErrors(_one_per_field([self._describe(validator, e) | {"kind": e.validator} for e in errors]))

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 INDEX = "__INDEX__"  # the row index in a <template> row; forms.js puts the real one in
 MISSING = object()
 LONG_KEY = re.compile(r"(^|_)(description|facts|reasons?|opinions?|content|summary|notes?|statements?|record|basis)$")
-LONG_TITLE = re.compile("内容|事实|理由|意见|情况|说明|记录|笔录|依据")
+LONG_TITLE = re.compile("(内容|事实|理由|意见|情况|说明|记录|笔录|依据)(（[^）]*）)?$")  # not 记录员
 INTEGER = re.compile(r"[-+]?\d+")
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 MONEY = r"\d+(\.\d{1,2})?"

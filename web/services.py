@@ -154,10 +154,12 @@ def documents(case: Case) -> list[Document]:
 
 
 def latest_versions(docs: list[Document]) -> set[int]:
+    """The current version of each document; a document made again by another step (a second review round) is a
+    document of its own, not a new version of the first."""
     newest: dict[tuple[str, str], Document] = {}
     for d in docs:
-        key = (d.template_key, d.doc_no or d.title)
-        if key not in newest or d.version > newest[key].version:
+        key = (d.template_key, d.task_id)
+        if key not in newest or d.version >= newest[key].version:
             newest[key] = d
     return {d.id for d in newest.values()}
 
@@ -175,13 +177,30 @@ def timeline(case: Case) -> list[dict]:
 
 
 def case_data(case: Case) -> dict:
-    """The data the case has gathered, from the submissions in its record (newest value of each field wins)."""
+    """The data the case has gathered, from the submissions in its record (newest value of each field wins),
+    in the order of the forms' fields (the record stores keys sorted)."""
+    procedure = procedure_of(case)
     merged: dict = {}
     for ev in db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
                                                             AuditEvent.kind.in_(("task_completed", "event_received")))
                                  .order_by(AuditEvent.seq)):
-        merged.update(json.loads(ev.data).get("submission") or {})
+        cfg = procedure.element(ev.step)
+        schema = procedure.forms.expanded(cfg.form) if cfg is not None and cfg.form else {}
+        merged.update(in_form_order(json.loads(ev.data).get("submission") or {}, schema))
     return merged
+
+
+def in_form_order(value, schema: dict):
+    """A submission with its keys in the order its form lists them (unknown keys last)."""
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        order = {key: i for i, key in enumerate(props)}
+        return {k: in_form_order(value[k], props.get(k) or {})
+                for k in sorted(value, key=lambda k: (order.get(k, len(order)), k))}
+    if isinstance(value, list):
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return [in_form_order(v, items) for v in value]
+    return value
 
 
 def agency(principal: Principal) -> Agency:

@@ -169,6 +169,8 @@ def test_case_page_shows_deadlines_documents_timeline_and_the_diagram_progress(a
     for section in ("当前环节", "流程图", "期限", "文书", "办理记录", "案件信息"):
         assert section in page
     assert "线索内容" in page  # case data shown with the forms' Chinese labels, not field names
+    data = page[page.index('id="case-data"'):]
+    assert data.index("当事人类型") < data.index("姓名或名称") < data.index("住所或地址")  # in the form's order
     progress = handler.get(f"/cases/{case_id}/progress.json").get_json()
     assert "register_source" in progress["completed"]
     assert progress["ready"] and "bpmn_xml" in progress
@@ -236,3 +238,24 @@ def test_a_long_inbox_is_paged_fifty_at_a_time_most_urgent_first(as_user, app):
     second = text_of(handler.get("/?page=2"))
     assert second.count('href="/tasks/') == 1
     assert text_of(handler.get("/?page=99")).count('href="/tasks/') == 1  # past the end: the last page
+
+
+def test_invisible_control_characters_are_refused_by_field_not_stored(as_user, app, clock):
+    handler = as_user("li.ming")
+    case_id, task_id = start_case(handler)
+    data = flatten(scenario_step("hearing", "register_source", clock().date()))
+    data["party.name"] = "某某\x00公司"
+    before = snapshot(app, case_id)
+    response = handler.post(f"/tasks/{task_id}", data=data)
+    assert response.status_code == 400 and "控制字符" in text_of(response)
+    assert snapshot(app, case_id) == before
+
+
+def test_a_document_made_again_by_a_later_round_is_not_marked_superseded():
+    from web.services import latest_versions
+
+    first = Document(id=1, template_key="legal_review_opinion", task_id="round-1", version=1)
+    second = Document(id=2, template_key="legal_review_opinion", task_id="round-2", version=1)
+    redone = Document(id=3, template_key="legal_review_opinion", task_id="round-2", version=2)
+    assert latest_versions([first, second]) == {1, 2}
+    assert latest_versions([first, second, redone]) == {1, 3}
