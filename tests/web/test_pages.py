@@ -259,3 +259,50 @@ def test_a_document_made_again_by_a_later_round_is_not_marked_superseded():
     redone = Document(id=3, template_key="legal_review_opinion", task_id="round-2", version=2)
     assert latest_versions([first, second]) == {1, 2}
     assert latest_versions([first, second, redone]) == {1, 3}
+
+
+def complete_on_page(as_user, app, case_id: int, bpmn_id: str, data) -> None:
+    """The person whose role the ready task needs opens it from the case and submits it."""
+    with app.app_context():
+        task = db.session.scalars(select(OpenTask).where(OpenTask.case_id == case_id,
+                                                         OpenTask.bpmn_id == bpmn_id)).one()
+    user = {"handler": "li.ming", "reviewer": "chen.jing", "head": "wang.jianguo"}[task.role]
+    response = as_user(user).post(f"/tasks/{task.id}", data=flatten(data))
+    assert response.status_code == 302, text_of(response)[:3000]
+
+
+def test_a_special_branch_offered_as_a_message_is_raised_from_the_case_page(as_user, app, clock):
+    handler = as_user("li.ming")
+    case_id, _task = start_case(handler)
+    for step in ("register_source", "verify_source", "approve_filing"):
+        complete_on_page(as_user, app, case_id, step, scenario_step("suspended", step, clock().date()))
+    page = text_of(handler.get(f"/cases/{case_id}"))
+    url = f"/cases/{case_id}/events/extension_requested"
+    assert "申请延长办案期限" in page and url in page
+    assert url not in text_of(as_user("chen.jing").get(f"/cases/{case_id}"))  # not the reviewer's to raise
+    assert as_user("chen.jing").post(url, data={"reason": "案情复杂需要延期"}).status_code == 403
+    assert as_user("zhao.lei").get(url).status_code == 403
+    form = text_of(handler.get(url))
+    assert "延期理由" in form and "处罚法第六十条" in form
+    before = snapshot(app, case_id)
+    refused = handler.post(url, data={"reason": "太短", "period": "30日"})
+    assert refused.status_code == 400 and "延期理由" in text_of(refused) and snapshot(app, case_id) == before
+    assert handler.post(url, data={"reason": "当事人住院期间无法询问，案情复杂。", "period": "30日"}).status_code == 302
+    assert "延长办案期限审批" in text_of(as_user("wang.jianguo").get("/"))
+    again = handler.post(url, data={"reason": "当事人住院期间无法询问，案情复杂。", "period": "30日"})
+    assert again.status_code == 409 and "已经提出过" in text_of(again)
+    assert handler.get(f"/cases/{case_id}/events/no_such_event").status_code == 404
+
+
+def test_shortcuts_preselect_a_special_branch_in_the_task_that_offers_it(as_user, app, clock):
+    handler = as_user("li.ming")
+    case_id, _task = start_case(handler)
+    for step in ("register_source", "verify_source", "approve_filing"):
+        complete_on_page(as_user, app, case_id, step, scenario_step("suspended", step, clock().date()))
+    page = text_of(handler.get(f"/cases/{case_id}"))
+    link = re.search(r'href="(/tasks/[^"?]+\?preset=investigation_action:[^"]+)"', page)
+    assert link and "中止调查" in page
+    import html
+
+    form = text_of(handler.get(html.unescape(link.group(1))))
+    assert re.search(r'<option value="中止调查"[^>]*selected', form)
