@@ -1,10 +1,11 @@
-"""Developers' command line: `python -m engine validate | deadline | demo`."""
+"""Command line: `python -m engine validate | deadline | demo | casefile | verify-package`."""
 
 from __future__ import annotations
 
 import argparse
 import re
 import sys
+from pathlib import Path
 
 from engine.deadlines import compute_due
 from engine.errors import EngineError
@@ -45,6 +46,39 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_casefile(args) -> int:
+    from engine.casefile import compile_casefile
+    from engine.db import make_engine, make_session_factory
+
+    engine = make_engine(args.db)
+    session = make_session_factory(engine)()
+    try:
+        result = compile_casefile(session, args.case_id)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        pdf, bag = out / f"casefile-{result.archive_no}.pdf", out / f"casefile-{result.archive_no}.zip"
+        pdf.write_bytes(result.pdf)
+        bag.write_bytes(result.package)
+    finally:
+        session.close()
+        engine.dispose()
+    pages = sum(e.pages for e in result.entries)
+    print(f"案卷 {result.case.case_no}（归档号 {result.archive_no}）：{len(result.entries)} 件 {pages} 页")
+    print(f"  {pdf}\n  {bag}")
+    return 0
+
+
+def cmd_verify_package(args) -> int:
+    from engine.bagit import verify_package
+
+    if not Path(args.file).is_file():
+        print(f"error: 文件 {args.file} 不存在", file=sys.stderr)
+        return 2
+    report = verify_package(args.file)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine", description="EnforceFlow engine tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="demo-out")
     p.add_argument("--database", default=None, help="database URL (default: a fresh SQLite file in --out)")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("casefile", help="compile the 案卷 PDF and the BagIt archival package of a closed case")
+    p.add_argument("case_id", type=int)
+    p.add_argument("--db", default=None, help="database URL (default: $DATABASE_URL, else var/enforceflow.sqlite3)")
+    p.add_argument("--out", default="casefile-out")
+    p.set_defaults(func=cmd_casefile)
+    p = sub.add_parser("verify-package", help="check an archival package offline (manifests, audit chain, documents)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_verify_package)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
