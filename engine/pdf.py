@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import shutil
@@ -10,6 +11,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pdfplumber
@@ -54,9 +57,52 @@ def default_timeout() -> float:
         raise EngineError(f"ENFORCEFLOW_PDF_TIMEOUT 应为秒数，当前为 {raw!r}", field="ENFORCEFLOW_PDF_TIMEOUT") from None
 
 
-def profile_dir() -> Path:
-    """This worker's own LibreOffice profile: two soffice processes sharing a profile block or fail each other."""
-    return Path(tempfile.gettempdir()) / "enforceflow-lo" / f"{os.getpid()}-{threading.get_ident()}"
+PROFILE_ROOT = Path(tempfile.gettempdir()) / "enforceflow-lo"
+_POOL_LOCK = threading.Lock()
+_FREE_SLOTS: list[int] = []
+_SLOTS = [0]  # how many profiles this process has made
+
+
+@contextmanager
+def profile_slot() -> Iterator[Path]:
+    """A LibreOffice profile no other running conversion uses (two soffice processes sharing one block or fail
+    each other); freed profiles are reused, so a process keeps at most as many as it ran conversions at once."""
+    with _POOL_LOCK:
+        if not _SLOTS[0]:
+            _remove_stale_profiles()
+        if _FREE_SLOTS:
+            slot = _FREE_SLOTS.pop()
+        else:
+            slot, _SLOTS[0] = _SLOTS[0], _SLOTS[0] + 1
+    try:
+        yield PROFILE_ROOT / f"{os.getpid()}-{slot}"
+    finally:
+        with _POOL_LOCK:
+            _FREE_SLOTS.append(slot)
+
+
+def _remove_stale_profiles() -> None:
+    """Profiles left by processes that no longer run (a killed worker, an earlier test run)."""
+    for path in PROFILE_ROOT.glob("*-*") if PROFILE_ROOT.is_dir() else ():
+        pid = path.name.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@atexit.register
+def _remove_own_profiles() -> None:
+    for path in PROFILE_ROOT.glob(f"{os.getpid()}-*") if PROFILE_ROOT.is_dir() else ():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 FONTS_CONF = Path(__file__).resolve().parent.parent / "doc_templates" / "fonts.conf"
@@ -79,8 +125,12 @@ def convert_docx(data: bytes, *, timeout: float | None = None) -> bytes:
         # soffice would "convert" any bytes (as plain text) and exit 0: refuse what cannot be a .docx.
         raise ConversionFailed("文书转换为 PDF 失败：文件不是 .docx 格式")
     timeout = default_timeout() if timeout is None else timeout
-    profile = profile_dir()
-    profile.mkdir(parents=True, exist_ok=True)
+    with profile_slot() as profile:
+        profile.mkdir(parents=True, exist_ok=True)
+        return _run_soffice(executable, profile, data, timeout)
+
+
+def _run_soffice(executable: str, profile: Path, data: bytes, timeout: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix="enforceflow-pdf-") as tmp:
         work = Path(tmp)
         source, output, log_path = work / "in.docx", work / "in.pdf", work / "soffice.log"

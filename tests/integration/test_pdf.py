@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -92,13 +93,21 @@ def test_a_penalty_decision_becomes_a_pdf_with_its_title_party_and_embedded_font
     assert pdf.pdf_page_count(result) >= 1
 
 
-def test_two_workers_converting_at_once_both_get_their_pdf(decision):
+def test_two_workers_converting_at_once_both_get_their_pdf(decision, monkeypatch):
     results, errors, profiles = {}, [], set()
     barrier = threading.Barrier(2)
+    real_slot = pdf.profile_slot
+
+    @contextlib.contextmanager
+    def recording_slot():
+        with real_slot() as profile:
+            profiles.add(profile)
+            yield profile
+
+    monkeypatch.setattr(pdf, "profile_slot", recording_slot)
 
     def work(name: str) -> None:
         try:
-            profiles.add(pdf.profile_dir())
             barrier.wait()
             results[name] = pdf.convert_docx(decision)
         except Exception as exc:  # reported below, with the worker's name
@@ -110,7 +119,9 @@ def test_two_workers_converting_at_once_both_get_their_pdf(decision):
     for thread in threads:
         thread.join(timeout=240)
     assert errors == []
-    assert len(profiles) == 2  # each worker has its own LibreOffice profile
+    assert len(profiles) == 2  # each conversion running at the same time has its own LibreOffice profile
+    with pdf.profile_slot() as again:
+        assert again in profiles  # and a later conversion reuses a freed one instead of making another
     assert sorted(results) == ["a", "b"]
     for data in results.values():
         assert "行政处罚决定书" in squeeze(pdf_text(data))
