@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -103,14 +104,26 @@ class Report:
         return "\n".join([head, *(f"  ✓ {c}" for c in self.checked), *(f"  ✗ {p}" for p in self.problems)])
 
 
-def read_bag(data: bytes | str | Path) -> dict[str, bytes]:
-    """The files of the bag in a zip, by path relative to the bag's folder (`bagit.txt`, `data/…`)."""
+def read_bag(data: bytes | str | Path, damaged: list[str] | None = None) -> dict[str, bytes]:
+    """The files of the bag in a zip, by path relative to the bag's folder (`bagit.txt`, `data/…`).
+
+    A member that does not unpack (corrupt data, bad CRC, encrypted) is left out and named in `damaged`,
+    so the manifests report it as missing and the rest is still checked."""
     raw = Path(data).read_bytes() if isinstance(data, str | Path) else data
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         names = [n for n in archive.namelist() if not n.endswith("/")]
         roots = {n.split("/", 1)[0] for n in names}
         strip = len(roots) == 1 and f"{next(iter(roots))}/bagit.txt" in names
-        return {(n.split("/", 1)[1] if strip else n): archive.read(n) for n in names}
+        files = {}
+        for name in names:
+            path = name.split("/", 1)[1] if strip else name
+            try:
+                files[path] = archive.read(name)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+                (damaged if damaged is not None else []).append(f"{path} 已损坏（压缩数据或 CRC 校验失败），无法解压")
+            except (RuntimeError, NotImplementedError):
+                (damaged if damaged is not None else []).append(f"{path} 已加密或使用了不支持的压缩方式，无法读取")
+        return files
 
 
 def _parse_manifest(text: str, name: str, report: Report) -> dict[str, str]:
@@ -218,7 +231,7 @@ def verify_package(data: bytes | str | Path) -> Report:
     """Check a package offline; every altered, missing or extra file is named in `problems`."""
     report = Report()
     try:
-        files = read_bag(data)
+        files = read_bag(data, report.problems)
     except (OSError, zipfile.BadZipFile) as exc:
         report.problems.append(f"无法读取档案包：{exc}")
         return report

@@ -53,9 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, api, auth, cases, documents, tasks
+    from web import admin, api, archive, auth, cases, documents, tasks
 
-    for module in (auth, cases, tasks, documents, admin):
+    for module in (auth, cases, tasks, documents, admin, archive):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates by bearer token only, never by the session cookie
     app.register_blueprint(api.bp)

@@ -15,7 +15,7 @@ from engine import audit, pdf
 from engine.errors import NotReadyError, ValidationError
 from engine.models import ApiToken, Case, Document, OpenTask
 from engine.roles import role_name
-from web import accounts, services
+from web import accounts, archive, services
 from web import api_views as views
 from web.auth import Principal, principal_of
 from web.documents import DOCX, file_name
@@ -263,3 +263,32 @@ def download_document(document_id: int):
                                    f"API 下载文书（{kind}）", meta)
     return send_file(io.BytesIO(content), mimetype=DOCX if kind == "docx" else "application/pdf",
                      as_attachment=True, download_name=name)
+
+
+# ------------------------------------------------------------------ archive (档案管理员)
+def _archivist() -> Principal:
+    principal = _principal()
+    archive.require_archivist(principal)
+    return principal
+
+
+@bp.get("/cases/<int:case_id>/casefile.pdf")
+def download_casefile(case_id: int):
+    """The 案卷 PDF of a closed case (an open case is 409); the download is an 调阅 record of the case."""
+    principal = _archivist()
+    return archive.send_casefile_pdf(principal, _case(case_id), via="API ")
+
+
+@bp.get("/cases/<int:case_id>/package.zip")
+def download_package(case_id: int):
+    """The BagIt archival package; it holds the audit chain up to the moment it was compiled (before this record)."""
+    principal = _archivist()
+    return archive.send_package(principal, _case(case_id), via="API ")
+
+
+@bp.post("/packages/verify")
+def verify_package():
+    """Check a package offline from the request body alone (the zip bytes): {ok, problems, checked}."""
+    _archivist()
+    report = archive.verify_upload(request.get_data(cache=False))  # over MAX_CONTENT_LENGTH this raises 413
+    return jsonify({"ok": report.ok, "problems": report.problems, "checked": report.checked})

@@ -23,6 +23,8 @@ BRANCH_WORDS = ("中止", "恢复", "延期", "延长", "听证", "移送", "撤
 @login_required
 def inbox():
     if not current_user.has_role(*CASE_ROLES):
+        if current_user.has_role("archivist"):
+            return redirect(url_for("archive.index"))
         return redirect(url_for("admin.index") if current_user.has_role("admin") else url_for("cases.case_list"))
     total = services.inbox_count(current_user)
     pages = max(1, -(-total // PAGE_SIZE))

@@ -84,13 +84,37 @@ SCHEMAS = {
         "data": {"type": "object"}, "data_digest": STR, "prev_hash": STR, "hash": STR}},
     "AuditReport": {"type": "object", "properties": {"ok": BOOL, "events": INT,
                                                      "problems": {"type": "array", "items": STR}}},
+    "PackageReport": {"type": "object", "required": ["ok", "problems", "checked"], "properties": {
+        "ok": BOOL, "problems": {"type": "array", "items": STR, "description": "发现的问题（中文，写明文件名）"},
+        "checked": {"type": "array", "items": STR, "description": "已核对通过的项目"}}},
     "Progress": {"type": "object", "properties": {
         "process_id": STR, "completed": {"type": "array", "items": STR}, "ready": {"type": "array", "items": STR},
         "waiting": {"type": "array", "items": STR}, "bpmn_xml": STR}},
 }
 ERRORS = {401: "缺少或无效的 API 令牌", 400: "请求或表单有误（见 errors）", 403: "无权操作（其他执法机关的案件或角色不符）",
-          404: "不存在", 409: "状态冲突：任务已办理、案件不在该阶段或正被他人办理", 413: "请求体超过大小限制",
+          404: "不存在", 409: "状态冲突：任务已办理、案件不在该阶段（如尚未结案，不能立卷归档）或正被他人办理", 413: "请求体超过大小限制",
           503: "暂不可用（如本机未安装 LibreOffice，无法生成 PDF）"}
+
+
+def _file(media: str, description: str) -> dict:
+    return {"description": description, "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}
+
+
+def _archive_paths() -> dict:
+    """档案管理员 only: the 案卷 and the archival package of a closed case, and the offline check of a package."""
+    note = "（仅限档案管理员；案件须已结案；首次立卷需转换文书，可能需要数十秒），记入调阅记录"
+    verify = _op("离线校验归档包（仅限档案管理员；请求体为 ZIP 本身，不查询数据库）", _json(_ref("PackageReport"), "校验结果"),
+                 (400, 403, 413))
+    verify["requestBody"] = {"required": True, "content": {"application/zip": {
+        "schema": {"type": "string", "contentMediaType": "application/zip"}}}}
+    return {
+        "/cases/{case_id}/casefile.pdf": {"get": _op(f"下载案卷 PDF{note}", _file("application/pdf", "案卷 PDF"),
+                                                     (403, 404, 409, 503), params=(P_CASE,))},
+        "/cases/{case_id}/package.zip": {"get": _op(
+            f"下载归档包（BagIt ZIP，含生成时刻为止的全过程记录）{note}", _file("application/zip", "归档包"),
+            (403, 404, 409, 503), params=(P_CASE,))},
+        "/packages/verify": {"post": verify},
+    }
 
 
 def _paths() -> dict:
@@ -130,6 +154,7 @@ def _paths() -> dict:
                 "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}},
             (400, 403, 404, 503), params=(P_DOC, {"name": "format", "in": "query",
                                                   "schema": {"enum": ["docx", "pdf"], "default": "docx"}}))},
+        **_archive_paths(),
         "/openapi.json": {"get": _op("本 API 的 OpenAPI 描述（无需令牌）", _json({"type": "object"}, "OpenAPI 3.1 文档"),
                                      (), public=True)},
     }

@@ -21,11 +21,13 @@ DEMO_USERS = [
     ("zhang.wei", "张伟", "X市监", ["handler"]),
     ("chen.jing", "陈静", "X市监", ["reviewer"]),
     ("wang.jianguo", "王建国", "X市监", ["head"]),
+    ("zhou.min", "周敏", "X市监", ["archivist"]),
     ("admin", "系统管理员", "X市监", ["admin"]),
     ("zhao.lei", "赵磊", "Y市监", ["handler", "reviewer", "head"]),
 ]
-# (scenario, how many of its steps to run, working days before today that the case started)
-DEMO_CASES = [("hearing", "review_case", 13), ("standard", "approve_filing", 2), ("hearing", "verify_source", 0)]
+# (scenario, the step to stop before (None: run it to the end), working days before today that the case started)
+DEMO_CASES = [("hearing", "review_case", 13), ("standard", "approve_filing", 2), ("hearing", "verify_source", 0),
+              ("simple", None, 20)]
 
 
 def seed_demo(session, runtime: Runtime) -> dict:
@@ -52,9 +54,10 @@ def seed_demo(session, runtime: Runtime) -> dict:
     return created
 
 
-def _demo_case(session, runtime: Runtime, agency: Agency, scenario: str, stop_before: str, workdays_ago: int) -> None:
+def _demo_case(session, runtime: Runtime, agency: Agency, scenario: str, stop_before: str | None,
+               workdays_ago: int) -> None:
     steps = load_scenario("penalty", scenario)["steps"]
-    upto = next(i for i, s in enumerate(steps) if s.get("task") == stop_before)
+    upto = len(steps) if stop_before is None else next(i for i, s in enumerate(steps) if s.get("task") == stop_before)
     clock = SimulatedClock(_workdays_before(runtime.now().date(), workdays_ago))
     sim = Runtime(runtime.catalog, clock=clock)
     actors = {role: Actor(name, role, agency.id, _user_id(session, username))
