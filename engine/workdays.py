@@ -120,6 +120,7 @@ class WorkCalendar:
 
     def __init__(self, overrides: Mapping[int, YearOverride] | None = None) -> None:
         self.overrides: dict[int, YearOverride] = dict(overrides or {})
+        self._running: dict[int, list[int]] = {}  # per year: workdays from 1 January up to each day, inclusive
 
     @classmethod
     def from_file(cls, path: str | Path) -> WorkCalendar:
@@ -186,16 +187,30 @@ class WorkCalendar:
         return self.roll_forward(end) if roll_forward else DayResult(end)
 
     def workdays_between(self, a: DateLike, b: DateLike) -> int:
-        """Workdays after `a` up to and including `b` (negative when `b` is before `a`)."""
+        """Workdays after `a` up to and including `b` (negative when `b` is before `a`).
+
+        Counted from per-year running totals, so a 待办 list of many deadlines costs a lookup per row."""
         first, last = as_date(a), as_date(b)
         if last < first:
             return -self.workdays_between(last, first)
-        count, day = 0, first
-        while day < last:
-            day += _ONE_DAY
-            if self.is_workday(day):
-                count += 1
-        return count
+        total = self._running_total(last) - self._running_total(first)
+        for year in range(first.year, last.year):
+            total += self._year(year)[-1]
+        return total
+
+    def _year(self, year: int) -> list[int]:
+        running = self._running.get(year)
+        if running is None:
+            running, count, day = [], 0, dt.date(year, 1, 1)
+            while day.year == year:
+                count += self.is_workday(day)
+                running.append(count)
+                day += _ONE_DAY
+            self._running[year] = running
+        return running
+
+    def _running_total(self, day: dt.date) -> int:
+        return self._year(day.year)[day.timetuple().tm_yday - 1]
 
 
 @lru_cache(maxsize=4)

@@ -221,3 +221,29 @@ def test_overrides_file_that_is_not_json_is_reported(tmp_path):
 def test_bad_date_text_is_refused_in_chinese(shipped):
     with pytest.raises(ValidationError, match="2026-13-01"):
         shipped.is_workday("2026-13-01")
+
+
+def test_workdays_between_counts_the_same_as_walking_day_by_day_across_years():
+    import datetime as dt
+    import random
+
+    from engine.workdays import WorkCalendar, default_calendar
+
+    fast = default_calendar()
+    walker = WorkCalendar(fast.overrides)
+
+    def walk(a, b):
+        if b < a:
+            return -walk(b, a)
+        count, day = 0, a
+        while day < b:
+            day += dt.timedelta(days=1)
+            count += walker.is_workday(day)
+        return count
+
+    rng = random.Random(20261123)
+    for _ in range(500):
+        a = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 1800))
+        b = a + dt.timedelta(days=rng.randint(-400, 400))
+        assert fast.workdays_between(a, b) == walk(a, b), (a, b)
+    assert fast.workdays_between("2025-09-30", "2025-10-09") == 1  # the National Day week: only 10-09 works
