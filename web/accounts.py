@@ -112,14 +112,20 @@ def issue_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]
     return token, secret
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
+def token_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The live token and its active user for a secret, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
     if token is None or token.revoked_at is not None:
         return None
     user = session.get(User, token.user_id)
-    return user if user is not None and user.active else None
+    return (token, user) if user is not None and user.active else None
+
+
+def user_for_token(session: Session, secret: str) -> User | None:
+    found = token_user(session, secret)
+    return found[1] if found else None
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:

@@ -42,23 +42,27 @@ def authenticate():
         return None
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
-    user = accounts.user_for_token(db.session, secret) if scheme.lower() == "bearer" and secret else None
-    if user is None:
+    found = accounts.token_user(db.session, secret) if scheme.lower() == "bearer" and secret else None
+    if found is None:
         response, status = respond(401, TOKEN_MESSAGE)
         challenge = 'Bearer realm="EnforceFlow API"' + (', error="invalid_token"' if secret else "")
         response.headers["WWW-Authenticate"] = challenge
         return response, status
+    token, user = found
     g.principal = principal_of(user)
-    _touch(secret)
+    _touch(token)
     return None
 
 
-def _touch(secret: str) -> None:
-    """Note when the token was last used, at most once a minute (one UPDATE that is a no-op otherwise)."""
+def _touch(token: ApiToken) -> None:
+    """Note when the token was last used, at most once a minute: writing on every request would queue every
+    reader behind the database's write lock (SQLite) for bookkeeping."""
     now = datetime.now().replace(microsecond=0)  # wall time, not the case clock: this is about the token
+    if token.last_used_at is not None and token.last_used_at >= now - TOUCH_EVERY:
+        return
     try:
         db.session.execute(update(ApiToken).where(
-            ApiToken.token_hash == accounts._digest(secret),
+            ApiToken.id == token.id,
             or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_EVERY),
         ).values(last_used_at=now))
         db.session.commit()

@@ -95,23 +95,29 @@ CASE_COLUMNS = load_only(Case.id, Case.case_no, Case.title, Case.party_name, Cas
                          Case.updated_at, Case.closed_at, Case.agency_id, Case.procedure_version_id)
 
 
-def _inbox_query(principal: Principal):
-    return (select(OpenTask, Case).join(Case, Case.id == OpenTask.case_id)
-            .where(OpenTask.agency_id == principal.agency_id, OpenTask.role.in_(principal.roles)))
+def _mine(principal: Principal):
+    return (OpenTask.agency_id == principal.agency_id, OpenTask.role.in_(principal.roles))
+
+
+URGENT_FIRST = (OpenTask.due.is_(None), OpenTask.due, OpenTask.ready_at, OpenTask.id)
 
 
 def inbox(principal: Principal, *, limit: int | None = None, offset: int = 0) -> list[tuple[OpenTask, Case]]:
-    """My ready tasks (待办): my agency, my roles, most urgent first."""
-    query = (_inbox_query(principal).options(CASE_COLUMNS)
-             .order_by(OpenTask.due.is_(None), OpenTask.due, OpenTask.ready_at, OpenTask.id))
+    """My ready tasks (待办): my agency, my roles, most urgent first.
+
+    A page is chosen from the task index alone and only then joined to its cases, so the database sorts the
+    small index rows, not every joined row."""
+    query = select(OpenTask, Case).join(Case, Case.id == OpenTask.case_id).options(CASE_COLUMNS)
     if limit:
-        query = query.limit(limit).offset(offset)
-    return [(t, c) for t, c in db.session.execute(query)]
+        page = select(OpenTask.id).where(*_mine(principal)).order_by(*URGENT_FIRST).limit(limit).offset(offset)
+        query = query.where(OpenTask.id.in_(page.scalar_subquery()))
+    else:
+        query = query.where(*_mine(principal))
+    return [(t, c) for t, c in db.session.execute(query.order_by(*URGENT_FIRST))]
 
 
 def inbox_count(principal: Principal) -> int:
-    query = select(func.count()).select_from(OpenTask).where(
-        OpenTask.agency_id == principal.agency_id, OpenTask.role.in_(principal.roles))
+    query = select(func.count()).select_from(OpenTask).where(*_mine(principal))
     return db.session.scalar(query) or 0
 
 
