@@ -271,11 +271,17 @@ def complete_on_page(as_user, app, case_id: int, bpmn_id: str, data) -> None:
     assert response.status_code == 302, text_of(response)[:3000]
 
 
-def test_a_special_branch_offered_as_a_message_is_raised_from_the_case_page(as_user, app, clock):
-    handler = as_user("li.ming")
-    case_id, _task = start_case(handler)
+def filed_case(as_user, app, clock) -> int:
+    """A case registered, checked and filed (立案) through the pages; it now waits in 调查取证."""
+    case_id, _task = start_case(as_user("li.ming"))
     for step in ("register_source", "verify_source", "approve_filing"):
         complete_on_page(as_user, app, case_id, step, scenario_step("suspended", step, clock().date()))
+    return case_id
+
+
+def test_a_special_branch_offered_as_a_message_is_raised_from_the_case_page(as_user, app, clock):
+    handler = as_user("li.ming")
+    case_id = filed_case(as_user, app, clock)
     page = text_of(handler.get(f"/cases/{case_id}"))
     url = f"/cases/{case_id}/events/extension_requested"
     assert "申请延长办案期限" in page and url in page
@@ -296,9 +302,7 @@ def test_a_special_branch_offered_as_a_message_is_raised_from_the_case_page(as_u
 
 def test_shortcuts_preselect_a_special_branch_in_the_task_that_offers_it(as_user, app, clock):
     handler = as_user("li.ming")
-    case_id, _task = start_case(handler)
-    for step in ("register_source", "verify_source", "approve_filing"):
-        complete_on_page(as_user, app, case_id, step, scenario_step("suspended", step, clock().date()))
+    case_id = filed_case(as_user, app, clock)
     page = text_of(handler.get(f"/cases/{case_id}"))
     link = re.search(r'href="(/tasks/[^"?]+\?preset=investigation_action:[^"]+)"', page)
     assert link and "中止调查" in page
