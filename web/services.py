@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import abort, current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import defer, load_only
 
 from engine import audit
 from engine.catalog import Procedure
@@ -154,9 +154,10 @@ def deadlines(case: Case) -> list[tuple[Deadline, Urgency]]:
 
 
 def documents(case: Case) -> list[Document]:
-    """Every document version of the case, newest version of each marked by the template."""
-    query = select(Document).where(Document.case_id == case.id).order_by(Document.id)
-    return list(db.session.scalars(query.options()))
+    """Every document version of the case (for lists: the .docx bytes and render context are not loaded)."""
+    query = (select(Document).where(Document.case_id == case.id).order_by(Document.id)
+             .options(defer(Document.content), defer(Document.context)))
+    return list(db.session.scalars(query))
 
 
 def latest_versions(docs: list[Document]) -> set[int]:
