@@ -123,11 +123,6 @@ def token_user(session: Session, secret: str) -> tuple[ApiToken, User] | None:
     return (token, user) if user is not None and user.active else None
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
-    found = token_user(session, secret)
-    return found[1] if found else None
-
-
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:

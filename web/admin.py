@@ -10,6 +10,7 @@ from engine.models import Agency, User
 from web import accounts
 from web.auth import requires_role
 from web.extensions import db
+from web.ids import form_id, row
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,7 +57,8 @@ def create_agency():
 @requires_role("admin")
 def create_user():
     f = request.form
-    agency = db.session.get(Agency, int(f.get("agency_id", "0") or 0)) if f.get("agency_id", "").isdigit() else None
+    agency_id = form_id(f.get("agency_id"))
+    agency = db.session.get(Agency, agency_id) if agency_id else None
     try:
         if agency is None:
             raise EngineError("请选择用户所属的执法机关")
@@ -70,7 +72,7 @@ def create_user():
 @bp.post("/users/<int:user_id>")
 @requires_role("admin")
 def update_user(user_id: int):
-    user = db.session.get(User, user_id)
+    user = row(User, user_id)
     if user is None:
         abort(404, description="用户不存在")
     f = request.form

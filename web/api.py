@@ -13,14 +13,15 @@ from sqlalchemy.exc import OperationalError
 
 from engine import audit, pdf
 from engine.errors import NotReadyError, ValidationError
-from engine.models import ApiToken, Case, Document, OpenTask
+from engine.models import ApiToken, Case, OpenTask
 from engine.roles import role_name
 from web import accounts, archive, services
 from web import api_views as views
 from web.auth import Principal, principal_of
-from web.documents import DOCX, file_name
+from web.documents import DOCX, document_for, file_name, record_download
 from web.errors import respond
 from web.extensions import db
+from web.ids import MAX_ID
 from web.openapi import document as openapi_document_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -29,7 +30,6 @@ TOKEN_MESSAGE = ("缺少或无效的 API 令牌：请在请求头中提供 “Au
                  "（令牌在“我的账号”页面创建，吊销或账号停用后失效）")
 NOT_READY = "该任务不存在或已经办理完毕，不能重复提交"
 MAX_LIMIT = 500
-MAX_ID = 2**31 - 1  # larger ids cannot exist (and PostgreSQL would refuse to compare them with an integer column)
 TOUCH_EVERY = timedelta(minutes=1)
 TASK_ID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
 
@@ -107,8 +107,6 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _case(case_id: int) -> Case:
-    if case_id > MAX_ID:
-        abort(404, description="案件不存在")
     return services.case_for(_principal(), case_id)
 
 
@@ -248,25 +246,14 @@ def complete_task(task_id: str):
 def download_document(document_id: int):
     """The .docx (or ?format=pdf) of a document; every download is an 调阅 record in the case's audit chain."""
     principal = _principal()
-    doc = db.session.get(Document, document_id) if document_id <= MAX_ID else None
-    if doc is None:
-        abort(404, description="文书不存在")
-    services.case_for(principal, doc.case_id)  # 403 for another agency's document
+    doc = document_for(document_id, principal)
     kind = request.args.get("format", "docx")
     if kind not in ("docx", "pdf"):
         raise ValidationError("参数 format 只能是 docx 或 pdf", field="format")
-    if kind == "pdf":
-        try:
-            content = pdf.pdf_for(db.session, doc)
-        except (pdf.ConversionUnavailable, pdf.ConversionFailed) as exc:
-            return respond(503, exc.message)
-    else:
-        content = doc.content
-    name, meta = file_name(doc, f".{kind}"), {"document_id": doc.id, "title": doc.title, "doc_no": doc.doc_no}
-    services.runtime().record_view(db.session, doc.case_id, principal.actor(principal.roles[0]),
-                                   f"API 下载文书（{kind}）", meta)
+    content = pdf.pdf_for(db.session, doc) if kind == "pdf" else doc.content  # no LibreOffice: 503 (web/errors.py)
+    record_download(doc, f"API 下载文书（{kind}）", principal)
     return send_file(io.BytesIO(content), mimetype=DOCX if kind == "docx" else "application/pdf",
-                     as_attachment=True, download_name=name)
+                     as_attachment=True, download_name=file_name(doc, f".{kind}"))
 
 
 # ------------------------------------------------------------------ archive (档案管理员)

@@ -16,6 +16,7 @@ from engine.models import Agency, ApiToken, User
 from engine.roles import ROLES
 from web import accounts
 from web.extensions import db, login_manager
+from web.ids import form_id
 
 bp = Blueprint("auth", __name__)
 
@@ -113,7 +114,7 @@ def me():
                 _token, new_secret = accounts.issue_token(db.session, user, request.form.get("name", ""))
                 flash("已创建 API 令牌。令牌只显示这一次，请立即复制保存。")
             elif action == "revoke_token":
-                accounts.revoke_token(db.session, user, int(request.form.get("token_id", "0") or 0))
+                accounts.revoke_token(db.session, user, form_id(request.form.get("token_id")) or 0)
                 flash("令牌已吊销。")
             elif action == "password":
                 if accounts.authenticate(db.session, user.username, request.form.get("old_password", "")) is None:

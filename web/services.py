@@ -18,6 +18,7 @@ from engine.runtime import Runtime
 from engine.workdays import default_calendar
 from web.auth import Principal
 from web.extensions import db
+from web.ids import row
 
 EVENT_KINDS = {
     "case_started": "案件创建", "task_completed": "办理", "event_received": "提出", "document_generated": "生成文书",
@@ -37,7 +38,7 @@ def today() -> date:
 
 def case_for(principal: Principal, case_id: int) -> Case:
     """The case if it exists (404) and belongs to the person's agency (403)."""
-    case = db.session.get(Case, case_id)
+    case = row(Case, case_id)
     if case is None:
         abort(404, description="案件不存在")
     if case.agency_id != principal.agency_id:

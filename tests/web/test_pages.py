@@ -310,3 +310,17 @@ def test_shortcuts_preselect_a_special_branch_in_the_task_that_offers_it(as_user
 
     form = text_of(handler.get(html.unescape(link.group(1))))
     assert re.search(r'<option value="中止调查"[^>]*selected', form)
+
+
+def test_ids_no_database_column_can_hold_are_404_pages_not_errors(as_user):
+    for url in ("/cases/99999999999", "/documents/99999999999", "/documents/99999999999.pdf",
+                "/attachments/99999999999", "/tasks/99999999999"):
+        response = as_user("li.ming").get(url)
+        assert response.status_code == 404 and "不存在" in text_of(response), url
+    admin = as_user("admin")
+    assert admin.post("/admin/users/99999999999", data={"roles": ["handler"]}).status_code == 404
+    response = admin.post("/admin/users", data={"agency_id": "99999999999", "username": "a.b", "display_name": "某",
+                                                "password": "12345678", "roles": ["handler"]})
+    assert response.status_code == 400 and "请选择用户所属的执法机关" in text_of(response)
+    response = as_user("li.ming").post("/me", data={"action": "revoke_token", "token_id": "x"})
+    assert response.status_code == 400 and "令牌不存在" in text_of(response)
